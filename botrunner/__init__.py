@@ -1,0 +1,1 @@
+"""The bot process (``manage.py runbot``) and the process runner (``manage.py runall``)."""

@@ -1,0 +1,1 @@
+"""The web panel: its permissions and the REST API it speaks."""

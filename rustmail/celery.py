@@ -1,0 +1,13 @@
+"""The Celery application: ``celery -A rustmail worker --beat``."""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rustmail.settings")
+
+app = Celery("rustmail")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

@@ -1,0 +1,1 @@
+"""Tickets: the modmail domain (models, services, selectors, the Discord port)."""
