@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core import checks
 
 from rustmail import env
@@ -12,15 +11,11 @@ from rustmail import env
 def check_environment(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
     """Report every malformed variable recorded while the settings were read."""
     messages: list[checks.CheckMessage] = [
-        checks.Error(error.message, hint="Fix or unset the variable; see the README's configuration table.", id=error.check_id)
+        checks.Error(
+            error.message,
+            hint="Fix or unset the variable; see the README's configuration table.",
+            id=error.check_id,
+        )
         for error in env.ERRORS
     ]
-    if not settings.SECRET_KEY:
-        messages.append(
-            checks.Error(
-                "SECRET_KEY is not set.",
-                hint="Set SECRET_KEY to a long random string, or DEBUG=true for a development default.",
-                id="rustmail.E006",
-            )
-        )
     return messages

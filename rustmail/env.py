@@ -121,3 +121,23 @@ def env_timezone(name: str, default: str) -> str:
         _fail(name, f"{name}={value!r} is not an IANA time zone (e.g. Europe/Paris).", "rustmail.E005")
         return default
     return value
+
+
+def env_secret_key(*, debug: bool, development_default: str) -> str:
+    """SECRET_KEY: required unless DEBUG is on, when a development default stands in.
+
+    Django refuses an empty key on first use, so a missing one is recorded as an error and a
+    placeholder keeps the settings importable until the system checks stop startup.
+    """
+    value = _raw("SECRET_KEY")
+    if value is not None:
+        if value == development_default and not debug:
+            _fail("SECRET_KEY", "SECRET_KEY is the development default while DEBUG is off.", "rustmail.E006")
+        return value
+    if not debug:
+        _fail(
+            "SECRET_KEY",
+            "SECRET_KEY is not set (set a long random string, or DEBUG=true for a development default).",
+            "rustmail.E006",
+        )
+    return development_default

@@ -15,6 +15,7 @@ from rustmail.env import (
     env_bool,
     env_int,
     env_list,
+    env_secret_key,
     env_snowflake,
     env_str,
     env_timezone,
@@ -26,7 +27,7 @@ DATA_DIR = Path(env_str("DATA_DIR", str(BASE_DIR / "data")))
 
 DEBUG = env_bool("DEBUG", False)
 DEVELOPMENT_SECRET_KEY = "rustmail-development-only-secret-key-never-use-in-production"
-SECRET_KEY = env_str("SECRET_KEY", DEVELOPMENT_SECRET_KEY if DEBUG else "")
+SECRET_KEY = env_secret_key(debug=DEBUG, development_default=DEVELOPMENT_SECRET_KEY)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 PORT = env_int("PORT", 3002, minimum=1, maximum=65535)
 TIME_ZONE = env_timezone("TIME_ZONE", "UTC")
@@ -36,9 +37,9 @@ TIME_ZONE = env_timezone("TIME_ZONE", "UTC")
 DISCORD_TOKEN = env_str("DISCORD_TOKEN")
 DISCORD_CLIENT_ID = env_snowflake("DISCORD_CLIENT_ID")
 DISCORD_CLIENT_SECRET = env_str("DISCORD_CLIENT_SECRET")
-DISCORD_API_BASE = (env_url("DISCORD_API_BASE", schemes=("http", "https")) or "https://discord.com/api/v10").rstrip(
-    "/"
-)
+DISCORD_API_BASE = (
+    env_url("DISCORD_API_BASE", schemes=("http", "https")) or "https://discord.com/api/v10"
+).rstrip("/")
 
 REDIS_URL = env_url("REDIS_URL", schemes=("redis", "rediss", "unix"))
 

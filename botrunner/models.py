@@ -1,0 +1,1 @@
+"""The bot runner keeps no tables of its own: its state lives in ``tickets.models.SystemState``."""

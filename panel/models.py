@@ -1,0 +1,45 @@
+"""Panel permissions granted to a user or to a role."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from tickets.models.fields import snowflake
+
+
+class PanelPermission(models.Model):
+    """One permission held by a Discord user, or by every member of a Discord role."""
+
+    class SubjectType(models.TextChoices):
+        USER = "User", _("User")
+        ROLE = "Role", _("Role")
+
+    class Permission(models.TextChoices):
+        VIEW_PANEL = "ViewPanel", _("View the panel")
+        MANAGE_BOT = "ManageBot", _("Start, stop and restart the bot")
+        MANAGE_CONFIG = "ManageConfig", _("Edit the configuration")
+        MANAGE_TICKETS = "ManageTickets", _("Manage tickets")
+        MANAGE_API_KEYS = "ManageApiKeys", _("Manage API keys")
+        MANAGE_PERMISSIONS = "ManagePermissions", _("Grant and revoke permissions")
+        MANAGE_CATEGORIES = "ManageCategories", _("Manage ticket categories")
+        VIEW_BANS = "ViewBans", _("View blocked users")
+
+    subject_type = models.CharField(max_length=4, choices=SubjectType.choices, help_text=_("User or Role."))
+    subject_id = snowflake(_("Discord ID of the user or role."))
+    permission = models.CharField(max_length=20, choices=Permission.choices, help_text=_("What it allows."))
+    granted_by = snowflake(_("Discord ID of who granted it."))
+    granted_at = models.DateTimeField(auto_now_add=True, help_text=_("When."))
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subject_type", "subject_id", "permission"], name="panel_permission_unique"
+            )
+        ]
+        verbose_name = _("panel permission")
+        verbose_name_plural = _("panel permissions")
+
+    def __str__(self) -> str:
+        return f"{self.subject_type} {self.subject_id}: {self.permission}"

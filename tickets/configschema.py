@@ -1,0 +1,269 @@
+"""The bot configuration's schema: Rustmail's eight sections, their keys, types and defaults.
+
+One table drives the model's columns (``BotConfig``), the API's nested JSON, the ``config.toml``
+import and validation, so a key is declared once.
+"""
+
+from __future__ import annotations
+
+import re
+import zoneinfo
+from dataclasses import dataclass
+from typing import Any
+
+SECTIONS = (
+    "bot",
+    "command",
+    "thread",
+    "language",
+    "error_handling",
+    "notifications",
+    "reminders",
+    "logs",
+)
+SUPPORTED_LANGUAGES = ("en", "fr")
+MODE_TYPES = ("single", "dual")
+MASKED_KEYS = {("bot", "token"), ("bot", "client_secret")}
+_COLOR = re.compile(r"^[0-9a-fA-F]{6}$")
+
+
+@dataclass(frozen=True)
+class Key:
+    """One configuration key: where it lives, its kind, its default and what it means."""
+
+    section: str
+    name: str
+    kind: str  # str, text, bool, int, snowflake, snowflakes, color, timezone, language, languages, mode
+    default: Any
+    help: str
+    minimum: int | None = None
+    # ``bot.mode`` is a nested table in Rustmail's file and in the API's JSON.
+    nested: str | None = None
+
+    @property
+    def field(self) -> str:
+        """The model column that stores it."""
+        return f"{self.nested or self.section}_{self.name}"
+
+
+KEYS: tuple[Key, ...] = (
+    Key("bot", "token", "str", "", "Bot token (DISCORD_TOKEN in the environment overrides it)."),
+    Key("bot", "status", "str", "DM for support", "Activity text shown under the bot's name."),
+    Key(
+        "bot",
+        "welcome_message",
+        "text",
+        "Your message has been received. Staff will answer here soon.",
+        "Sent to a user when their ticket opens.",
+    ),
+    Key(
+        "bot",
+        "close_message",
+        "text",
+        "Your ticket has been closed. Thank you for contacting us.",
+        "Sent to the user when their ticket closes (unless silent).",
+    ),
+    Key("bot", "typing_proxy_from_user", "bool", False, "Show staff when the user is typing."),
+    Key("bot", "typing_proxy_from_staff", "bool", False, "Show the user when staff are typing."),
+    Key(
+        "bot",
+        "enable_rustmail_logs",
+        "bool",
+        False,
+        "Post a log when a ticket closes (needs logs_channel_id).",
+    ),
+    Key(
+        "bot", "enable_discord_logs", "bool", False, "Forward the guild's audit log (needs logs_channel_id)."
+    ),
+    Key("bot", "enable_features", "bool", False, "Post feature announcements (needs features_channel_id)."),
+    Key("bot", "enable_panel", "bool", True, "Serve the web panel."),
+    Key("bot", "client_id", "snowflake", None, "OAuth2 application ID for the panel login."),
+    Key("bot", "client_secret", "str", "", "OAuth2 client secret for the panel login."),
+    Key("bot", "redirect_url", "str", "http://localhost:3002/api/auth/callback", "OAuth2 redirect URL."),
+    Key("bot", "timezone", "timezone", "UTC", "IANA time zone for reminders (HH:MM) and dates."),
+    Key("bot", "logs_channel_id", "snowflake", None, "Channel where logs go."),
+    Key("bot", "features_channel_id", "snowflake", None, "Channel where feature announcements go."),
+    Key("bot", "ip", "str", "", "Public address of the panel, if any."),
+    Key("bot", "panel_super_admin_users", "snowflakes", [], "Users who hold every panel permission."),
+    Key(
+        "bot", "panel_super_admin_roles", "snowflakes", [], "Roles whose members hold every panel permission."
+    ),
+    Key("bot", "panel_port", "int", 3002, "Port of the panel and API.", minimum=1),
+    Key(
+        "bot",
+        "type",
+        "mode",
+        "single",
+        "single: one guild; dual: a community guild and a staff guild.",
+        nested="mode",
+    ),
+    Key("bot", "guild_id", "snowflake", None, "The guild (single mode).", nested="mode"),
+    Key("bot", "community_guild_id", "snowflake", None, "Where users are (dual mode).", nested="mode"),
+    Key("bot", "staff_guild_id", "snowflake", None, "Where ticket channels are (dual mode).", nested="mode"),
+    Key("command", "prefix", "str", "!", "Prefix of text commands."),
+    Key("thread", "inbox_category_id", "snowflake", None, "Discord category where ticket channels open."),
+    Key("thread", "embedded_message", "bool", True, "Relay messages as embeds (false: plain text)."),
+    Key("thread", "user_message_color", "color", "5865f2", "Colour of the user's messages (hex)."),
+    Key("thread", "staff_message_color", "color", "57f287", "Colour of staff messages (hex)."),
+    Key("thread", "system_message_color", "color", "faa81a", "Colour of system messages (hex)."),
+    Key("thread", "block_quote", "bool", True, "Prefix relayed plain text with a block quote."),
+    Key(
+        "thread",
+        "time_to_close_thread",
+        "int",
+        0,
+        "Default delay of a scheduled close, in seconds.",
+        minimum=0,
+    ),
+    Key(
+        "thread",
+        "create_ticket_by_create_channel",
+        "bool",
+        False,
+        "A channel created in the inbox category opens a ticket.",
+    ),
+    Key("thread", "close_on_leave", "bool", False, "Close a ticket when its user leaves the guild."),
+    Key(
+        "thread", "auto_archive_duration", "int", 10080, "Minutes before inactive threads archive.", minimum=0
+    ),
+    Key("language", "default_language", "language", "en", "Language of the bot's messages."),
+    Key("language", "fallback_language", "language", "en", "Language used when a text is missing."),
+    Key("language", "supported_languages", "languages", ["en", "fr"], "Languages offered."),
+    Key("error_handling", "show_detailed_errors", "bool", True, "Explain errors in detail to staff."),
+    Key("error_handling", "log_errors", "bool", True, "Write errors to the log."),
+    Key("error_handling", "send_error_embeds", "bool", True, "Show errors as embeds."),
+    Key(
+        "error_handling", "auto_delete_error_messages", "bool", False, "Delete error messages after a while."
+    ),
+    Key(
+        "error_handling",
+        "error_message_ttl",
+        "int",
+        30,
+        "Seconds before an error message is deleted.",
+        minimum=1,
+    ),
+    Key("error_handling", "display_errors", "bool", True, "Show errors at all."),
+    Key("notifications", "show_success_on_edit", "bool", True, "Confirm an edit."),
+    Key(
+        "notifications", "show_partial_success_on_edit", "bool", True, "Report an edit that reached one copy."
+    ),
+    Key("notifications", "show_failure_on_edit", "bool", True, "Report an edit that failed."),
+    Key("notifications", "show_success_on_reply", "bool", False, "Confirm a reply."),
+    Key("notifications", "show_success_on_delete", "bool", True, "Confirm a deletion."),
+    Key("notifications", "show_success", "bool", True, "Show success messages at all."),
+    Key("notifications", "show_error", "bool", True, "Show error messages at all."),
+    Key("reminders", "embed_color", "color", "ffcc00", "Colour of reminder embeds (hex)."),
+    Key("logs", "show_log_on_edit", "bool", True, "Post a before/after log in the channel on an edit."),
+    Key("logs", "show_log_on_delete", "bool", True, "Post a log in the channel on a deletion."),
+)
+
+
+class ConfigInvalid(ValueError):
+    """A configuration value is wrong; ``field`` is its dotted path (``thread.user_message_color``)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+def path(key: Key) -> str:
+    """The dotted path of a key as the API and TOML show it."""
+    return f"bot.mode.{key.name}" if key.nested else f"{key.section}.{key.name}"
+
+
+def _snowflake(value: Any, where: str) -> int:
+    if isinstance(value, bool):
+        raise ConfigInvalid(where, "must be a Discord ID")
+    if isinstance(value, str) and value.isdigit():
+        value = int(value)
+    if not isinstance(value, int) or not 0 < value < 2**63:
+        raise ConfigInvalid(where, "must be a Discord ID")
+    return value
+
+
+def coerce(key: Key, value: Any) -> Any:
+    """Check one value against its key and return it in its stored form, or raise ConfigInvalid."""
+    where = path(key)
+    kind = key.kind
+    if kind == "snowflake":
+        return None if value in (None, "", 0) else _snowflake(value, where)
+    if kind == "snowflakes":
+        if not isinstance(value, list):
+            raise ConfigInvalid(where, "must be a list of Discord IDs")
+        return [_snowflake(item, where) for item in value]
+    if kind == "bool":
+        if not isinstance(value, bool):
+            raise ConfigInvalid(where, "must be true or false")
+        return value
+    if kind == "int":
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigInvalid(where, "must be an integer")
+        if key.minimum is not None and value < key.minimum:
+            raise ConfigInvalid(where, f"must be at least {key.minimum}")
+        return value
+    if not isinstance(value, str) and kind != "languages":
+        raise ConfigInvalid(where, "must be a string")
+    if kind == "color":
+        value = value.removeprefix("#")
+        if not _COLOR.match(value):
+            raise ConfigInvalid(where, "must be a hex colour such as 5865f2")
+        return value.lower()
+    if kind == "timezone":
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ConfigInvalid(where, "must be an IANA time zone such as Europe/Paris") from None
+        return value
+    if kind == "language":
+        if value not in SUPPORTED_LANGUAGES:
+            raise ConfigInvalid(where, f"must be one of {', '.join(SUPPORTED_LANGUAGES)}")
+        return value
+    if kind == "languages":
+        if not isinstance(value, list) or not value or any(v not in SUPPORTED_LANGUAGES for v in value):
+            raise ConfigInvalid(where, f"must be a non-empty list among {', '.join(SUPPORTED_LANGUAGES)}")
+        return value
+    if kind == "mode":
+        if value not in MODE_TYPES:
+            raise ConfigInvalid(where, "must be single or dual")
+        return value
+    if kind == "str" and len(value) > 500:
+        raise ConfigInvalid(where, "is too long (500 characters at most)")
+    if kind == "text" and len(value) > 2000:
+        raise ConfigInvalid(where, "is too long (2000 characters at most)")
+    return value
+
+
+def validate_whole(values: dict[str, Any]) -> None:
+    """Rules across keys, on a mapping of model field name → value."""
+    if values["mode_type"] == "single":
+        if values["mode_guild_id"] is None:
+            raise ConfigInvalid("bot.mode.guild_id", "is required in single mode")
+    else:
+        community, staff = values["mode_community_guild_id"], values["mode_staff_guild_id"]
+        if community is None:
+            raise ConfigInvalid("bot.mode.community_guild_id", "is required in dual mode")
+        if staff is None:
+            raise ConfigInvalid("bot.mode.staff_guild_id", "is required in dual mode")
+        if community == staff:
+            raise ConfigInvalid("bot.mode.staff_guild_id", "must differ from community_guild_id")
+    if (values["bot_enable_rustmail_logs"] or values["bot_enable_discord_logs"]) and not values[
+        "bot_logs_channel_id"
+    ]:
+        raise ConfigInvalid("bot.logs_channel_id", "is required when a logs flag is on")
+    if values["bot_enable_features"] and not values["bot_features_channel_id"]:
+        raise ConfigInvalid("bot.features_channel_id", "is required when enable_features is on")
+    if values["language_fallback_language"] not in values["language_supported_languages"]:
+        raise ConfigInvalid("language.fallback_language", "must be one of supported_languages")
+    if values["language_default_language"] not in values["language_supported_languages"]:
+        raise ConfigInvalid("language.default_language", "must be one of supported_languages")
+
+
+def mask(secret: str) -> str:
+    """First 4 and last 4 characters around ``...``; short secrets are fully hidden."""
+    if not secret:
+        return ""
+    if len(secret) <= 8:
+        return "..."
+    return f"{secret[:4]}...{secret[-4:]}"

@@ -1,0 +1,164 @@
+"""What the services need from Discord, as a Protocol with plain data types (no Discord library)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+# Discord's JSON error codes the services react to.
+UNKNOWN_CHANNEL = 10003
+UNKNOWN_MESSAGE = 10008
+UNKNOWN_MEMBER = 10007
+UNKNOWN_USER = 10013
+CATEGORY_FULL = 30013
+MISSING_PERMISSIONS = 50013
+CANNOT_DM = 50007
+INVALID_FORM_BODY = 50035
+
+# Permission bits used in overwrites.
+VIEW_CHANNEL = 1 << 10
+SEND_MESSAGES = 1 << 11
+ATTACH_FILES = 1 << 15
+READ_MESSAGE_HISTORY = 1 << 16
+ADMINISTRATOR = 1 << 3
+STAFF_ACCESS = VIEW_CHANNEL | SEND_MESSAGES | ATTACH_FILES | READ_MESSAGE_HISTORY
+
+
+class DiscordError(Exception):
+    """Discord answered with an error: HTTP ``status`` and Discord's JSON ``code`` (0 when none)."""
+
+    def __init__(self, status: int, code: int, message: str) -> None:
+        super().__init__(f"{status} ({code}): {message}")
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class DiscordUser:
+    id: int
+    username: str
+    global_name: str | None = None
+    avatar: str | None = None
+    bot: bool = False
+
+    @property
+    def display_name(self) -> str:
+        return self.global_name or self.username
+
+
+@dataclass(frozen=True)
+class DiscordMember:
+    user: DiscordUser
+    guild_id: int
+    role_ids: tuple[int, ...] = ()
+    joined_at: datetime | None = None
+    nick: str | None = None
+
+
+@dataclass(frozen=True)
+class SentMessage:
+    id: int
+    channel_id: int
+
+
+@dataclass(frozen=True)
+class RemoteMessage:
+    """A message read back from a channel's history."""
+
+    id: int
+    channel_id: int
+    author_id: int
+    author_name: str
+    author_bot: bool
+    content: str
+    created_at: datetime
+    attachments: tuple[dict[str, Any], ...] = ()
+
+
+@dataclass
+class OutgoingMessage:
+    """A message to send or an edit to make, in Discord's JSON vocabulary."""
+
+    content: str = ""
+    embeds: list[dict[str, Any]] = field(default_factory=list)
+    components: list[dict[str, Any]] = field(default_factory=list)
+    # Who may be pinged; None lets Discord's default apply (everything mentioned).
+    allowed_mentions: dict[str, Any] | None = None
+    # With a nonce Discord returns the earlier message instead of creating a second one (enforce_nonce).
+    nonce: str | None = None
+    reply_to: int | None = None
+
+    def payload(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"content": self.content, "embeds": self.embeds}
+        if self.components:
+            body["components"] = self.components
+        if self.allowed_mentions is not None:
+            body["allowed_mentions"] = self.allowed_mentions
+        if self.nonce:
+            body["nonce"] = self.nonce
+            body["enforce_nonce"] = True
+        if self.reply_to:
+            body["message_reference"] = {"message_id": str(self.reply_to), "fail_if_not_exists": False}
+        return body
+
+
+class DiscordPort(Protocol):
+    """Discord as the services see it. Every method may raise ``DiscordError``."""
+
+    def get_user(self, user_id: int) -> DiscordUser: ...
+
+    def get_member(self, guild_id: int, user_id: int) -> DiscordMember | None:
+        """The member, or None when the user is not in the guild."""
+        ...
+
+    def get_channel(self, channel_id: int) -> dict[str, Any]: ...
+
+    def create_channel(
+        self,
+        *,
+        guild_id: int,
+        name: str,
+        parent_id: int | None = None,
+        topic: str | None = None,
+        overwrites: list[dict[str, Any]] | None = None,
+        kind: int = 0,
+    ) -> int:
+        """Create a text channel (``kind`` 0) or a category (4); return its ID."""
+        ...
+
+    def edit_channel(
+        self,
+        channel_id: int,
+        *,
+        name: str | None = None,
+        parent_id: int | None = None,
+        overwrites: list[dict[str, Any]] | None = None,
+    ) -> None: ...
+
+    def delete_channel(self, channel_id: int) -> None: ...
+
+    def set_permission(
+        self, channel_id: int, target_id: int, *, member: bool, allow: int, deny: int = 0
+    ) -> None: ...
+
+    def delete_permission(self, channel_id: int, target_id: int) -> None: ...
+
+    def send(self, channel_id: int, message: OutgoingMessage) -> SentMessage: ...
+
+    def edit(self, channel_id: int, message_id: int, message: OutgoingMessage) -> None: ...
+
+    def delete(self, channel_id: int, message_id: int) -> None: ...
+
+    def open_dm(self, user_id: int) -> int:
+        """The DM channel's ID with this user (created if needed)."""
+        ...
+
+    def react(self, channel_id: int, message_id: int, emoji: str) -> None: ...
+
+    def history(self, channel_id: int, *, after: int | None = None, limit: int = 100) -> list[RemoteMessage]:
+        """Messages after ``after`` (all when None), oldest first, at most ``limit`` (≤ 100)."""
+        ...
+
+    def typing(self, channel_id: int) -> None: ...

@@ -1,0 +1,209 @@
+"""The Discord port over Discord's REST API, for any process (bot, web, worker).
+
+It honours 429s (waits ``retry_after`` and tries again), spaces requests to stay under the global
+50 requests per second, and retries 5xx answers a few times with backoff.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote
+
+import requests
+from django.conf import settings
+
+from .port import (
+    UNKNOWN_MEMBER,
+    DiscordError,
+    DiscordMember,
+    DiscordUser,
+    OutgoingMessage,
+    RemoteMessage,
+    SentMessage,
+)
+
+log = logging.getLogger(__name__)
+
+
+class _GlobalLimiter:
+    """At most ``rate`` requests per second from this process (Discord's global limit is 50/s)."""
+
+    def __init__(self, rate: float) -> None:
+        self.interval = 1.0 / rate
+        self.next_slot = 0.0
+        self.lock = threading.Lock()
+
+    def wait(self) -> None:
+        with self.lock:
+            now = time.monotonic()
+            slot = max(now, self.next_slot)
+            self.next_slot = slot + self.interval
+        if slot > now:
+            time.sleep(slot - now)
+
+
+def _user(data: dict[str, Any]) -> DiscordUser:
+    return DiscordUser(
+        id=int(data["id"]),
+        username=data.get("username", ""),
+        global_name=data.get("global_name"),
+        avatar=data.get("avatar"),
+        bot=bool(data.get("bot", False)),
+    )
+
+
+class RestDiscordPort:
+    """``DiscordPort`` over HTTP with ``requests`` (thread-safe; one session per process)."""
+
+    MAX_RETRIES = 5
+
+    def __init__(self, *, base_url: str, token: str, rate: float = 50.0, timeout: float = 15.0) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.token = token
+        self.timeout = timeout
+        self.session = requests.Session()
+        self.limiter = _GlobalLimiter(rate)
+
+    @classmethod
+    def from_settings(cls) -> RestDiscordPort:
+        from tickets.selectors import bot_token
+
+        return cls(base_url=settings.DISCORD_API_BASE, token=bot_token())
+
+    def request(
+        self, method: str, path: str, *, json: Any = None, params: dict[str, Any] | None = None
+    ) -> Any:
+        """One call, with the retries above; returns the decoded JSON (None for 204)."""
+        url = f"{self.base_url}{path}"
+        headers = {"Authorization": f"Bot {self.token}", "User-Agent": "DiscordBot (rustmail-django, 1.0)"}
+        for attempt in range(self.MAX_RETRIES + 1):
+            self.limiter.wait()
+            try:
+                response = self.session.request(
+                    method, url, json=json, params=params, headers=headers, timeout=self.timeout
+                )
+            except requests.RequestException as error:
+                if attempt == self.MAX_RETRIES:
+                    raise DiscordError(0, 0, f"Discord unreachable: {error}") from error
+                time.sleep(min(2**attempt * 0.25, 4))
+                continue
+            if response.status_code == 429:
+                body = _json(response)
+                retry_after = float(body.get("retry_after") or response.headers.get("Retry-After") or 1)
+                log.warning("Rate limited on %s %s: retrying after %.2fs", method, path, retry_after)
+                time.sleep(min(retry_after, 60))
+                continue
+            if response.status_code >= 500 and attempt < self.MAX_RETRIES:
+                time.sleep(min(2**attempt * 0.25, 4))
+                continue
+            if response.status_code >= 400:
+                body = _json(response)
+                raise DiscordError(
+                    response.status_code, int(body.get("code", 0)), str(body.get("message", ""))
+                )
+            return None if response.status_code == 204 or not response.content else response.json()
+        raise DiscordError(429, 0, "Still rate limited after retries")
+
+    # --- DiscordPort -------------------------------------------------------------------------
+    def get_user(self, user_id: int) -> DiscordUser:
+        return _user(self.request("GET", f"/users/{user_id}"))
+
+    def get_member(self, guild_id: int, user_id: int) -> DiscordMember | None:
+        try:
+            data = self.request("GET", f"/guilds/{guild_id}/members/{user_id}")
+        except DiscordError as error:
+            if error.code == UNKNOWN_MEMBER or error.status == 404:
+                return None
+            raise
+        joined = data.get("joined_at")
+        return DiscordMember(
+            user=_user(data["user"]),
+            guild_id=guild_id,
+            role_ids=tuple(int(r) for r in data.get("roles", [])),
+            joined_at=datetime.fromisoformat(joined) if joined else None,
+            nick=data.get("nick"),
+        )
+
+    def get_channel(self, channel_id: int) -> dict[str, Any]:
+        return self.request("GET", f"/channels/{channel_id}")
+
+    def create_channel(self, *, guild_id, name, parent_id=None, topic=None, overwrites=None, kind=0) -> int:
+        body: dict[str, Any] = {"name": name, "type": kind}
+        if parent_id:
+            body["parent_id"] = str(parent_id)
+        if topic:
+            body["topic"] = topic
+        if overwrites is not None:
+            body["permission_overwrites"] = overwrites
+        return int(self.request("POST", f"/guilds/{guild_id}/channels", json=body)["id"])
+
+    def edit_channel(self, channel_id, *, name=None, parent_id=None, overwrites=None) -> None:
+        body: dict[str, Any] = {}
+        if name is not None:
+            body["name"] = name
+        if parent_id is not None:
+            body["parent_id"] = str(parent_id)
+        if overwrites is not None:
+            body["permission_overwrites"] = overwrites
+        self.request("PATCH", f"/channels/{channel_id}", json=body)
+
+    def delete_channel(self, channel_id: int) -> None:
+        self.request("DELETE", f"/channels/{channel_id}")
+
+    def set_permission(self, channel_id, target_id, *, member, allow, deny=0) -> None:
+        body = {"type": 1 if member else 0, "allow": str(allow), "deny": str(deny)}
+        self.request("PUT", f"/channels/{channel_id}/permissions/{target_id}", json=body)
+
+    def delete_permission(self, channel_id: int, target_id: int) -> None:
+        self.request("DELETE", f"/channels/{channel_id}/permissions/{target_id}")
+
+    def send(self, channel_id: int, message: OutgoingMessage) -> SentMessage:
+        data = self.request("POST", f"/channels/{channel_id}/messages", json=message.payload())
+        return SentMessage(id=int(data["id"]), channel_id=channel_id)
+
+    def edit(self, channel_id: int, message_id: int, message: OutgoingMessage) -> None:
+        body = {"content": message.content, "embeds": message.embeds, "components": message.components}
+        self.request("PATCH", f"/channels/{channel_id}/messages/{message_id}", json=body)
+
+    def delete(self, channel_id: int, message_id: int) -> None:
+        self.request("DELETE", f"/channels/{channel_id}/messages/{message_id}")
+
+    def open_dm(self, user_id: int) -> int:
+        return int(self.request("POST", "/users/@me/channels", json={"recipient_id": str(user_id)})["id"])
+
+    def react(self, channel_id: int, message_id: int, emoji: str) -> None:
+        self.request("PUT", f"/channels/{channel_id}/messages/{message_id}/reactions/{quote(emoji)}/@me")
+
+    def history(self, channel_id: int, *, after: int | None = None, limit: int = 100) -> list[RemoteMessage]:
+        params: dict[str, Any] = {"limit": min(limit, 100)}
+        params["after"] = str(after or 0)
+        data = self.request("GET", f"/channels/{channel_id}/messages", params=params)
+        messages = [
+            RemoteMessage(
+                id=int(m["id"]),
+                channel_id=channel_id,
+                author_id=int(m["author"]["id"]),
+                author_name=m["author"].get("global_name") or m["author"].get("username", ""),
+                author_bot=bool(m["author"].get("bot", False)),
+                content=m.get("content", ""),
+                created_at=datetime.fromisoformat(m["timestamp"]),
+                attachments=tuple(m.get("attachments", [])),
+            )
+            for m in data
+        ]
+        return sorted(messages, key=lambda m: m.id)
+
+    def typing(self, channel_id: int) -> None:
+        self.request("POST", f"/channels/{channel_id}/typing")
+
+
+def _json(response: requests.Response) -> dict[str, Any]:
+    try:
+        data = response.json()
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}

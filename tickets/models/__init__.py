@@ -1,0 +1,40 @@
+"""The modmail domain's tables. One module per concern; everything is importable from here."""
+
+from .categories import (
+    CategoryRole,
+    CategorySettings,
+    PendingCategorySelection,
+    PendingMessage,
+    TicketCategory,
+)
+from .config import BotConfig, ConfigRevision
+from .guild import GuildChannel, GuildMember, GuildRole, GuildSnapshot
+from .moderation import BlockedUser, Snippet
+from .scheduling import Reminder, ReminderOptOut, ScheduledClosure, StaffAlert
+from .system import SystemState
+from .tickets import Attachment, MessageEdit, Ticket, TicketMessage
+
+__all__ = [
+    "Attachment",
+    "BlockedUser",
+    "BotConfig",
+    "CategoryRole",
+    "CategorySettings",
+    "ConfigRevision",
+    "GuildChannel",
+    "GuildMember",
+    "GuildRole",
+    "GuildSnapshot",
+    "MessageEdit",
+    "PendingCategorySelection",
+    "PendingMessage",
+    "Reminder",
+    "ReminderOptOut",
+    "ScheduledClosure",
+    "Snippet",
+    "StaffAlert",
+    "SystemState",
+    "Ticket",
+    "TicketCategory",
+    "TicketMessage",
+]

@@ -1,0 +1,1 @@
+"""Writes: the rules of modmail. Keyword-only, typed, atomic; Discord only through the port."""

@@ -1,0 +1,58 @@
+"""What every service shares: the clock, the port, the configuration, the language, after-commit work."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone, translation
+
+from tickets.discord import DiscordPort, get_port
+from tickets.errors import NotConfigured
+from tickets.models import BotConfig
+
+log = logging.getLogger("tickets.services")
+
+
+def now() -> datetime:
+    return timezone.now()
+
+
+def port_or_default(port: DiscordPort | None) -> DiscordPort:
+    return port if port is not None else get_port()
+
+
+def config() -> BotConfig:
+    return BotConfig.load()
+
+
+def staff_guild_id(cfg: BotConfig) -> int:
+    """The guild holding ticket channels: the staff guild in dual mode, the only guild otherwise."""
+    guild = cfg.mode_staff_guild_id if cfg.mode_type == "dual" else cfg.mode_guild_id
+    if not guild:
+        raise NotConfigured()
+    return guild
+
+
+def community_guild_id(cfg: BotConfig) -> int:
+    """The guild users must belong to."""
+    guild = cfg.mode_community_guild_id if cfg.mode_type == "dual" else cfg.mode_guild_id
+    if not guild:
+        raise NotConfigured()
+    return guild
+
+
+@contextmanager
+def bot_language(cfg: BotConfig | None = None) -> Iterator[None]:
+    """Render user-visible text in the configured language."""
+    cfg = cfg or config()
+    with translation.override(cfg.language_default_language or "en"):
+        yield
+
+
+def after_commit(func: Callable[[], None]) -> None:
+    """Run Discord side effects once the current transaction commits (at once outside one)."""
+    transaction.on_commit(func, robust=False)
