@@ -1,0 +1,320 @@
+"""Ticket categories and the prompt: a user's first DMs wait in a queue until they pick a category
+(or the timeout passes); then the ticket opens there, the category's roles are pinged, and the queue
+is forwarded in order."""
+
+from __future__ import annotations
+
+import difflib
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from tickets import rendering
+from tickets.discord import DiscordPort, OutgoingMessage
+from tickets.errors import Conflict, InvalidInput, NotFound
+from tickets.models import (
+    BotConfig,
+    CategoryRole,
+    CategorySettings,
+    PendingCategorySelection,
+    PendingMessage,
+    TicketCategory,
+)
+
+from ._common import bot_language, config, now, port_or_default
+
+MAX_ENABLED = 24
+MIN_TIMEOUT = 30
+BUTTONS_PER_ROW = 5
+
+
+def category_create(
+    *, discord_category_id: int, name: str, description: str = "", emoji: str = ""
+) -> TicketCategory:
+    """Add a category to the prompt (names unique, at most 24 enabled)."""
+    name = name.strip()
+    if not name or len(name) > 80:
+        raise InvalidInput(_("A category needs a name of 1 to 80 characters."))
+    if TicketCategory.objects.filter(enabled=True).count() >= MAX_ENABLED:
+        raise Conflict(_("At most %(n)s categories can be enabled.") % {"n": MAX_ENABLED})
+    if TicketCategory.objects.filter(name__iexact=name).exists():
+        raise Conflict(_("A category named %(name)s already exists.") % {"name": name})
+    position = TicketCategory.objects.count()
+    return TicketCategory.objects.create(
+        discord_category_id=discord_category_id,
+        name=name,
+        description=description.strip()[:200],
+        emoji=emoji.strip()[:64],
+        position=position,
+    )
+
+
+def category_get(*, name: str) -> TicketCategory:
+    """A category by name: exact (any case), else the only one containing it."""
+    found = TicketCategory.objects.filter(name__iexact=name.strip()).first()
+    if found:
+        return found
+    partial = list(TicketCategory.objects.filter(name__icontains=name.strip())[:2])
+    if len(partial) == 1:
+        return partial[0]
+    raise NotFound(_("There is no category named %(name)s.") % {"name": name})
+
+
+def category_rename(*, name: str, new_name: str) -> TicketCategory:
+    category = category_get(name=name)
+    new_name = new_name.strip()
+    if not new_name or len(new_name) > 80:
+        raise InvalidInput(_("A category needs a name of 1 to 80 characters."))
+    if TicketCategory.objects.filter(name__iexact=new_name).exclude(pk=category.pk).exists():
+        raise Conflict(_("A category named %(name)s already exists.") % {"name": new_name})
+    category.name = new_name
+    category.save(update_fields=["name"])
+    return category
+
+
+@transaction.atomic
+def category_move(*, name: str, position: int) -> TicketCategory:
+    """Put a category at ``position`` (1-based) on the prompt."""
+    category = category_get(name=name)
+    ordered = [c for c in TicketCategory.objects.select_for_update() if c.pk != category.pk]
+    if not 1 <= position <= len(ordered) + 1:
+        raise InvalidInput(_("Position must be between 1 and %(n)s.") % {"n": len(ordered) + 1})
+    ordered.insert(position - 1, category)
+    for index, item in enumerate(ordered):
+        TicketCategory.objects.filter(pk=item.pk).update(position=index)
+    category.position = position - 1
+    return category
+
+
+def category_delete(*, name: str) -> None:
+    category_get(name=name).delete()
+
+
+def category_set_enabled(*, name: str, enabled: bool) -> TicketCategory:
+    category = category_get(name=name)
+    if (
+        enabled
+        and not category.enabled
+        and TicketCategory.objects.filter(enabled=True).count() >= MAX_ENABLED
+    ):
+        raise Conflict(_("At most %(n)s categories can be enabled.") % {"n": MAX_ENABLED})
+    category.enabled = enabled
+    category.save(update_fields=["enabled"])
+    return category
+
+
+def prompt_set_enabled(*, enabled: bool) -> CategorySettings:
+    settings = CategorySettings.load()
+    settings.prompt_enabled = enabled
+    settings.save(update_fields=["prompt_enabled"])
+    return settings
+
+
+def prompt_set_timeout(*, seconds: int) -> CategorySettings:
+    if seconds < MIN_TIMEOUT or seconds > 86400:
+        raise InvalidInput(_("The timeout must be between %(min)s and 86400 seconds.") % {"min": MIN_TIMEOUT})
+    settings = CategorySettings.load()
+    settings.selection_timeout = seconds
+    settings.save(update_fields=["selection_timeout"])
+    return settings
+
+
+def category_role_add(*, name: str, role_id: int) -> CategoryRole:
+    category = category_get(name=name)
+    try:
+        with transaction.atomic():
+            return CategoryRole.objects.create(category=category, role_id=role_id)
+    except IntegrityError:
+        raise Conflict(_("That role is already pinged for this category.")) from None
+
+
+def category_role_remove(*, name: str, role_id: int) -> None:
+    deleted, _n = CategoryRole.objects.filter(category=category_get(name=name), role_id=role_id).delete()
+    if not deleted:
+        raise NotFound(_("That role is not pinged for this category."))
+
+
+def category_nearest(*, query: str, names: list[str]) -> str | None:
+    """Exact (any case), else substring, else the closest spelling."""
+    lowered = {n.lower(): n for n in names}
+    q = query.strip().lower()
+    if q in lowered:
+        return lowered[q]
+    contains = [n for n in names if q in n.lower()]
+    if contains:
+        return sorted(contains, key=len)[0]
+    close = difflib.get_close_matches(q, list(lowered), n=1, cutoff=0.5)
+    return lowered[close[0]] if close else None
+
+
+def prompt_components(selection: PendingCategorySelection) -> list[dict]:
+    """Buttons, 5 per row, one per enabled category, then the default."""
+    buttons = [
+        {
+            "type": 2,
+            "style": 1,
+            "label": c.name[:80],
+            "custom_id": f"category:{selection.pk}:{c.pk}",
+            **({"emoji": {"name": c.emoji}} if c.emoji else {}),
+        }
+        for c in TicketCategory.objects.filter(enabled=True)[:MAX_ENABLED]
+    ]
+    buttons.append(
+        {"type": 2, "style": 2, "label": _("Other"), "custom_id": f"category:{selection.pk}:default"}
+    )
+    return [
+        {"type": 1, "components": buttons[i : i + BUTTONS_PER_ROW]}
+        for i in range(0, len(buttons), BUTTONS_PER_ROW)
+    ]
+
+
+def selection_hold(
+    *,
+    cfg: BotConfig,
+    port: DiscordPort,
+    user_id: int,
+    user_name: str,
+    dm_message_id: int,
+    dm_channel_id: int | None,
+    content: str,
+    attachments: list,
+    created_at: datetime | None,
+):
+    """Hold a DM while its author chooses a category. Returns Relay.PROMPTED / Relay.QUEUED, or None
+    when the DM should go straight to a ticket (prompt off, no category, or a ticket already open)."""
+    from tickets import selectors
+
+    from .opening import Relay
+
+    settings = CategorySettings.load()
+    if not settings.prompt_enabled or selectors.open_ticket_for_user(user_id):
+        return None
+    pending = PendingCategorySelection.objects.filter(
+        user_id=user_id, state=PendingCategorySelection.State.PENDING
+    ).first()
+    if pending is None and not TicketCategory.objects.filter(enabled=True).exists():
+        return None
+    created = False
+    with transaction.atomic():
+        if pending is None:
+            try:
+                with transaction.atomic():
+                    pending = PendingCategorySelection.objects.create(
+                        user_id=user_id,
+                        user_name=user_name[:100],
+                        dm_channel_id=dm_channel_id,
+                        due_at=now() + timedelta(seconds=settings.selection_timeout),
+                    )
+                    created = True
+            except IntegrityError:
+                pending = PendingCategorySelection.objects.get(
+                    user_id=user_id, state=PendingCategorySelection.State.PENDING
+                )
+        try:
+            with transaction.atomic():
+                PendingMessage.objects.create(
+                    selection=pending,
+                    dm_message_id=dm_message_id,
+                    content=content,
+                    attachments=[a.__dict__ for a in attachments],
+                    created_at=created_at or now(),
+                )
+        except IntegrityError:
+            return Relay.DUPLICATE
+    if created:
+        with bot_language(cfg):
+            text = _("Please choose what your request is about. Your messages are kept until you choose.")
+            message = rendering.system(cfg, text)
+            message = OutgoingMessage(
+                content=message.content, embeds=message.embeds, components=prompt_components(pending)
+            )
+            channel = dm_channel_id or port.open_dm(user_id)
+            sent = port.send(channel, message)
+        PendingCategorySelection.objects.filter(pk=pending.pk).update(
+            prompt_message_id=sent.id, dm_channel_id=channel
+        )
+        return Relay.PROMPTED
+    return Relay.QUEUED
+
+
+def selection_choose(
+    *, selection_id: int, category_id: int | None, user_id: int | None = None, port: DiscordPort | None = None
+):
+    """The user picked (``category_id``; None is the default inbox), or the timeout chose for them.
+
+    Claimed with a conditional update, so a click racing the timeout acts once. Opens the ticket,
+    pings the category's roles and forwards the queue in order. Returns the ticket."""
+    from .opening import IncomingAttachment, _deliver_user_message, _store_user_message, ensure_channel
+
+    port = port_or_default(port)
+    cfg = config()
+    query = PendingCategorySelection.objects.filter(
+        pk=selection_id, state=PendingCategorySelection.State.PENDING
+    )
+    if user_id is not None:
+        query = query.filter(user_id=user_id)
+    category = TicketCategory.objects.filter(pk=category_id, enabled=True).first() if category_id else None
+    if category_id and category is None:
+        raise NotFound(_("That category is no longer offered."))
+    claimed = query.update(
+        state=PendingCategorySelection.State.RUNNING, claimed_at=now(), chosen_category=category
+    )
+    if not claimed:
+        raise Conflict(_("This choice was already made."))
+    selection = PendingCategorySelection.objects.get(pk=selection_id)
+    ticket = None
+    for queued in selection.messages.order_by("created_at", "id"):
+        result = _store_user_message(
+            cfg=cfg,
+            user_id=selection.user_id,
+            user_name=selection.user_name,
+            dm_message_id=queued.dm_message_id,
+            dm_channel_id=selection.dm_channel_id,
+            content=queued.content,
+            attachments=[IncomingAttachment(**a) for a in queued.attachments],
+            created_at=queued.created_at,
+            recovered=False,
+            ticket_category=category,
+            category_id=category.discord_category_id if category else None,
+            category_name=category.name if category else None,
+        )
+        if result.message is None:
+            continue
+        if ticket is None:
+            ticket = ensure_channel(ticket=result.ticket, port=port, cfg=cfg)
+            roles = (
+                list(CategoryRole.objects.filter(category=category).values_list("role_id", flat=True))
+                if category
+                else []
+            )
+            if roles:
+                with bot_language(cfg):
+                    port.send(
+                        ticket.channel_id,
+                        rendering.system(
+                            cfg,
+                            _("New ticket in %(category)s.") % {"category": category.name},
+                            pings=" ".join(f"<@&{r}>" for r in roles),
+                        ),
+                    )
+        _deliver_user_message(result=result, cfg=cfg, port=port, dm_channel_id=selection.dm_channel_id)
+    PendingCategorySelection.objects.filter(pk=selection.pk).update(
+        state=PendingCategorySelection.State.DONE, finished_at=now()
+    )
+    return ticket
+
+
+def selections_expire(*, at: datetime | None = None, port: DiscordPort | None = None) -> int:
+    """Open every prompt whose timeout passed in the default inbox. Returns how many."""
+    due = PendingCategorySelection.objects.filter(
+        state=PendingCategorySelection.State.PENDING, due_at__lte=at or now()
+    )
+    count = 0
+    for selection_id in due.values_list("pk", flat=True):
+        try:
+            selection_choose(selection_id=selection_id, category_id=None, port=port)
+            count += 1
+        except Conflict:
+            continue
+    return count

@@ -1,0 +1,569 @@
+"""Opening tickets and relaying what users send.
+
+A user's DM goes through ``user_message_relay``: refused (bot, blocked, not a member, maintenance),
+held (category prompt), or stored in the user's open ticket (opened if needed) and copied into its
+channel. The database decides everything first, in one transaction; Discord follows after commit.
+Exactly once: the DM's ID is unique in ``TicketMessage``; the channel copy carries a nonce derived
+from it, so a replay after a crash returns the first copy instead of posting a second.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from tickets import rendering, selectors
+from tickets.discord import DiscordError, DiscordPort
+from tickets.discord.port import CANNOT_DM, CATEGORY_FULL, UNKNOWN_USER
+from tickets.errors import (
+    DiscordFailure,
+    InvalidInput,
+    NotAMember,
+    NotFound,
+    TicketAlreadyOpen,
+    UserBlocked,
+)
+from tickets.models import (
+    Attachment,
+    BotConfig,
+    GuildChannel,
+    GuildMember,
+    ScheduledClosure,
+    StaffAlert,
+    SystemState,
+    Ticket,
+    TicketMessage,
+)
+
+from ._common import (
+    bot_language,
+    community_guild_id,
+    config,
+    log,
+    now,
+    port_or_default,
+    staff_guild_id,
+)
+
+MAX_ATTACHMENT_BYTES = 8 * 1024 * 1024
+
+
+class Relay(enum.StrEnum):
+    """What became of a user's DM."""
+
+    RELAYED = "relayed"
+    OPENED = "opened"  # relayed, and it opened the ticket
+    DUPLICATE = "duplicate"
+    IGNORED = "ignored"  # from a bot
+    BLOCKED = "blocked"
+    NOT_MEMBER = "not_member"
+    MAINTENANCE = "maintenance"
+    REJECTED = "rejected"  # an attachment too large
+    PROMPTED = "prompted"  # held: the category prompt was sent
+    QUEUED = "queued"  # held while the user chooses
+
+
+@dataclass(frozen=True)
+class IncomingAttachment:
+    filename: str
+    size: int
+    content_type: str
+    url: str
+    discord_id: int | None = None
+
+
+@dataclass
+class RelayResult:
+    outcome: Relay
+    ticket: Ticket | None = None
+    message: TicketMessage | None = None
+    cancelled_close: bool = False
+    alerted_staff: list[int] = field(default_factory=list)
+
+
+def _send_dm(port: DiscordPort, user_id: int, message) -> int | None:
+    """DM a user; None when they refuse DMs (Discord's 50007) or do not exist."""
+    try:
+        channel_id = port.open_dm(user_id)
+        return port.send(channel_id, message).id
+    except DiscordError as error:
+        if error.code in (CANNOT_DM, UNKNOWN_USER):
+            log.info("Cannot DM user %s: %s", user_id, error)
+            return None
+        raise
+
+
+def _is_member(cfg: BotConfig, port: DiscordPort, user_id: int) -> bool:
+    """Membership of the community guild: the bot's cache first, Discord when the cache does not know."""
+    guild_id = community_guild_id(cfg)
+    if GuildMember.objects.filter(guild_id=guild_id, user_id=user_id).exists():
+        return True
+    return port.get_member(guild_id, user_id) is not None
+
+
+def _open_ticket_row(
+    *,
+    user_id: int,
+    user_name: str,
+    origin: str,
+    silent: bool,
+    cfg: BotConfig,
+    category_id: int | None = None,
+    category_name: str | None = None,
+    ticket_category=None,
+    dm_channel_id: int | None = None,
+) -> tuple[Ticket, bool]:
+    """The user's open ticket, created if none: ``(ticket, created)``. Safe under concurrency: the
+    partial unique index lets one insert win; the others read the winner's row."""
+    existing = selectors.open_ticket_for_user(user_id)
+    if existing:
+        return existing, False
+    try:
+        with transaction.atomic():
+            ticket = Ticket.objects.create(
+                user_id=user_id,
+                user_name=user_name[:100],
+                origin=origin,
+                silent=silent,
+                guild_id=staff_guild_id(cfg),
+                category_id=category_id or cfg.thread_inbox_category_id,
+                category_name=category_name,
+                ticket_category=ticket_category,
+                dm_channel_id=dm_channel_id,
+            )
+        return ticket, True
+    except IntegrityError:
+        existing = selectors.open_ticket_for_user(user_id)
+        if existing is None:  # closed in between: try once more
+            return _open_ticket_row(
+                user_id=user_id,
+                user_name=user_name,
+                origin=origin,
+                silent=silent,
+                cfg=cfg,
+                category_id=category_id,
+                category_name=category_name,
+                ticket_category=ticket_category,
+                dm_channel_id=dm_channel_id,
+            )
+        return existing, False
+
+
+def channel_name(ticket: Ticket, staff_name: str | None = None, *, at: datetime | None = None) -> str:
+    """``🔴・label・user・staff・age``: red when the user wrote last, blue when staff did."""
+    dot = "🔴" if ticket.last_message_by == Ticket.LastMessageBy.USER else "🔵"
+    age_seconds = int(((at or now()) - ticket.created_at).total_seconds()) if ticket.created_at else 0
+    if age_seconds < 3600:
+        age = f"{max(age_seconds // 60, 0)}m"
+    elif age_seconds < 86400:
+        age = f"{age_seconds // 3600}h"
+    else:
+        age = f"{age_seconds // 86400}d"
+    parts = [dot]
+    if ticket.label:
+        parts.append(ticket.label)
+    parts.append(ticket.user_name)
+    if staff_name:
+        parts.append(staff_name)
+    parts.append(age)
+    slug = "・".join(p.strip().lower().replace(" ", "-") for p in parts if p)
+    return slug[:100]
+
+
+def _recap(ticket: Ticket, cfg: BotConfig, port: DiscordPort) -> str:
+    member = None
+    try:
+        member = port.get_member(community_guild_id(cfg), ticket.user_id)
+    except DiscordError:
+        member = None
+    past = selectors.closed_tickets_of_user(ticket.user_id).count()
+    lines = [
+        _("New ticket with <@%(user)s> (%(name)s, ID %(user)s).")
+        % {"user": ticket.user_id, "name": ticket.user_name},
+        _("Past tickets: %(count)s") % {"count": past},
+    ]
+    if member and member.joined_at:
+        lines.append(_("Joined the server: <t:%(ts)s:R>") % {"ts": int(member.joined_at.timestamp())})
+    if ticket.origin == Ticket.Origin.STAFF:
+        lines.append(_("Opened by staff: the user sees nothing until the first reply."))
+    return "\n".join(lines)
+
+
+def ensure_channel(*, ticket: Ticket, port: DiscordPort, cfg: BotConfig | None = None) -> Ticket:
+    """Create the ticket's channel once (the row lock makes concurrent callers wait for the first)."""
+    if ticket.channel_id:
+        return ticket
+    cfg = cfg or config()
+    with transaction.atomic():
+        locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        if locked.channel_id:
+            return locked
+        guild_id = locked.guild_id or staff_guild_id(cfg)
+        parent = locked.category_id or cfg.thread_inbox_category_id
+        name = channel_name(locked)
+        channel_id, parent = _create_in_inbox(
+            guild_id=guild_id, name=name, parent=parent, topic=str(locked.user_id), port=port
+        )
+        locked.channel_id = channel_id
+        locked.category_id = parent
+        locked.channel_name = name
+        locked.save(update_fields=["channel_id", "category_id", "channel_name"])
+    with bot_language(cfg):
+        port.send(
+            channel_id,
+            rendering.system(
+                cfg, _recap(locked, cfg, port), title=_("New ticket"), nonce=f"o{locked.pk.hex[:20]}"
+            ),
+        )
+    return locked
+
+
+def _create_in_inbox(
+    *, guild_id: int, name: str, parent: int | None, topic: str, port: DiscordPort
+) -> tuple[int, int | None]:
+    """Create a ticket channel; when the category is full (50 channels), use or open an overflow
+    category beside it with the same permissions (Rustmail only reports "category full")."""
+    try:
+        return port.create_channel(guild_id=guild_id, name=name, parent_id=parent, topic=topic), parent
+    except DiscordError as error:
+        if error.code != CATEGORY_FULL or parent is None:
+            raise DiscordFailure(
+                _("Discord refused to create the ticket channel: %(error)s") % {"error": error.message},
+                code=error.code,
+            ) from error
+    original = port.get_channel(parent)
+    base = original.get("name") or "inbox"
+    overflow = GuildChannel.objects.filter(guild_id=guild_id, type=4, name__startswith=f"{base} +").order_by(
+        "channel_id"
+    )
+    for sibling in overflow:
+        try:
+            return port.create_channel(
+                guild_id=guild_id, name=name, parent_id=sibling.channel_id, topic=topic
+            ), sibling.channel_id
+        except DiscordError as error:
+            if error.code != CATEGORY_FULL:
+                raise
+    category_name = f"{base} +{overflow.count() + 1}"
+    category_id = port.create_channel(
+        guild_id=guild_id, name=category_name, kind=4, overwrites=original.get("permission_overwrites") or []
+    )
+    GuildChannel.objects.update_or_create(
+        channel_id=category_id, defaults={"guild_id": guild_id, "name": category_name, "type": 4}
+    )
+    log.warning("Inbox category %s is full: opened overflow category %s", parent, category_id)
+    return port.create_channel(guild_id=guild_id, name=name, parent_id=category_id, topic=topic), category_id
+
+
+def _refusal(port: DiscordPort, cfg: BotConfig, user_id: int, text: str) -> None:
+    with bot_language(cfg):
+        _send_dm(port, user_id, rendering.system(cfg, text))
+
+
+def user_message_relay(
+    *,
+    user_id: int,
+    user_name: str,
+    dm_message_id: int,
+    dm_channel_id: int | None = None,
+    content: str = "",
+    attachments: list[IncomingAttachment] | None = None,
+    created_at: datetime | None = None,
+    is_bot: bool = False,
+    recovered: bool = False,
+    port: DiscordPort | None = None,
+) -> RelayResult:
+    """Take a DM the user sent the bot: store it in their open ticket (opening one if needed) and copy
+    it into the ticket channel, exactly once. Returns what happened; refusals are told to the user."""
+    port = port_or_default(port)
+    attachments = attachments or []
+    if is_bot:
+        return RelayResult(Relay.IGNORED)
+    if _already_relayed(dm_message_id):
+        return RelayResult(Relay.DUPLICATE)
+    cfg = config()
+    existing = TicketMessage.objects.filter(dm_message_id=dm_message_id).select_related("ticket").first()
+    if existing is None:
+        refusal = _refuse(cfg=cfg, port=port, user_id=user_id, attachments=attachments)
+        if refusal is not None:
+            return RelayResult(refusal)
+        from .categories import selection_hold
+
+        held = selection_hold(
+            cfg=cfg,
+            port=port,
+            user_id=user_id,
+            user_name=user_name,
+            dm_message_id=dm_message_id,
+            dm_channel_id=dm_channel_id,
+            content=content,
+            attachments=attachments,
+            created_at=created_at,
+        )
+        if held is not None:
+            return RelayResult(held)
+        result = _store_user_message(
+            cfg=cfg,
+            user_id=user_id,
+            user_name=user_name,
+            dm_message_id=dm_message_id,
+            dm_channel_id=dm_channel_id,
+            content=content,
+            attachments=attachments,
+            created_at=created_at or now(),
+            recovered=recovered,
+        )
+        if result.outcome == Relay.DUPLICATE:
+            return result
+    else:  # stored earlier but its channel copy may be missing (a crash in between): finish the job
+        result = RelayResult(Relay.RELAYED, ticket=existing.ticket, message=existing)
+    _deliver_user_message(result=result, cfg=cfg, port=port, dm_channel_id=dm_channel_id)
+    return result
+
+
+def _already_relayed(dm_message_id: int) -> bool:
+    from tickets.models import PendingMessage
+
+    return (
+        TicketMessage.objects.filter(dm_message_id=dm_message_id, inbox_message_id__isnull=False).exists()
+        or PendingMessage.objects.filter(dm_message_id=dm_message_id).exists()
+    )
+
+
+def _refuse(
+    *, cfg: BotConfig, port: DiscordPort, user_id: int, attachments: list[IncomingAttachment]
+) -> Relay | None:
+    """Why this DM opens nothing (and the user was told), or None when it may go through."""
+    with bot_language(cfg):
+        if selectors.active_block(user_id):
+            _refusal(
+                port,
+                cfg,
+                user_id,
+                _("You are blocked from contacting the staff. Your message was not delivered."),
+            )
+            return Relay.BLOCKED
+        if SystemState.load().presence == SystemState.Presence.MAINTENANCE:
+            _refusal(port, cfg, user_id, _("The bot is under maintenance. Please try again later."))
+            return Relay.MAINTENANCE
+        if not _is_member(cfg, port, user_id):
+            _refusal(port, cfg, user_id, _("You must be a member of the server to contact the staff."))
+            return Relay.NOT_MEMBER
+        too_big = [a.filename for a in attachments if a.size > MAX_ATTACHMENT_BYTES]
+        if too_big:
+            _refusal(
+                port,
+                cfg,
+                user_id,
+                _("Attachments over 8 MB cannot be relayed: %(names)s. Your message was not delivered.")
+                % {"names": ", ".join(too_big)},
+            )
+            return Relay.REJECTED
+    return None
+
+
+def _store_user_message(
+    *,
+    cfg: BotConfig,
+    user_id: int,
+    user_name: str,
+    dm_message_id: int,
+    dm_channel_id: int | None,
+    content: str,
+    attachments: list[IncomingAttachment],
+    created_at: datetime,
+    recovered: bool,
+    ticket_category=None,
+    category_id: int | None = None,
+    category_name: str | None = None,
+) -> RelayResult:
+    ticket, created = _open_ticket_row(
+        user_id=user_id,
+        user_name=user_name,
+        origin=Ticket.Origin.DM,
+        silent=False,
+        cfg=cfg,
+        dm_channel_id=dm_channel_id,
+        ticket_category=ticket_category,
+        category_id=category_id,
+        category_name=category_name,
+    )
+    stamp = now()
+    try:
+        with transaction.atomic():
+            message = TicketMessage.objects.create(
+                ticket=ticket,
+                kind=TicketMessage.Kind.USER,
+                author_id=user_id,
+                author_name=user_name[:100],
+                dm_message_id=dm_message_id,
+                dm_channel_id=dm_channel_id,
+                content=content,
+                created_at=created_at,
+                recovered=recovered,
+            )
+            Attachment.objects.bulk_create(
+                Attachment(
+                    message=message,
+                    discord_id=a.discord_id,
+                    filename=a.filename[:255],
+                    size=a.size,
+                    content_type=a.content_type[:255],
+                    url=a.url,
+                )
+                for a in attachments
+            )
+            updates = {
+                "last_message_by": Ticket.LastMessageBy.USER,
+                "last_message_at": stamp,
+                "last_user_message_at": stamp,
+            }
+            if dm_channel_id:
+                updates["dm_channel_id"] = dm_channel_id
+            Ticket.objects.filter(pk=ticket.pk).update(**updates)
+            cancelled = ScheduledClosure.objects.filter(
+                ticket=ticket, state=ScheduledClosure.State.PENDING
+            ).update(state=ScheduledClosure.State.CANCELLED, finished_at=stamp)
+            alerts = list(StaffAlert.objects.select_for_update().filter(ticket=ticket, fired_at__isnull=True))
+            StaffAlert.objects.filter(pk__in=[a.pk for a in alerts]).update(fired_at=stamp)
+    except IntegrityError:
+        return RelayResult(Relay.DUPLICATE)
+    ticket.refresh_from_db()
+    return RelayResult(
+        Relay.OPENED if created else Relay.RELAYED,
+        ticket=ticket,
+        message=message,
+        cancelled_close=bool(cancelled),
+        alerted_staff=[a.staff_id for a in alerts],
+    )
+
+
+def _deliver_user_message(
+    *, result: RelayResult, cfg: BotConfig, port: DiscordPort, dm_channel_id: int | None
+) -> None:
+    """Discord's half of a relay: the channel (created once), the copy (nonce: never twice), notices."""
+    ticket = ensure_channel(ticket=result.ticket, port=port, cfg=cfg)
+    result.ticket = ticket
+    message = result.message
+    with bot_language(cfg):
+        if result.outcome == Relay.OPENED and cfg.bot_welcome_message:
+            _send_dm(
+                port,
+                ticket.user_id,
+                rendering.system(cfg, cfg.bot_welcome_message, nonce=f"w{ticket.pk.hex[:20]}"),
+            )
+        links = [a.url for a in message.attachments.all()]
+        parts = rendering.user_message_to_inbox(
+            cfg=cfg,
+            author=message.author_name,
+            author_id=message.author_id,
+            content=message.content,
+            attachments=links,
+            nonce=f"u{message.dm_message_id}",
+        )
+        first_id = None
+        for part in parts:
+            sent = port.send(ticket.channel_id, part)
+            first_id = first_id or sent.id
+        TicketMessage.objects.filter(pk=message.pk).update(inbox_message_id=first_id)
+        message.inbox_message_id = first_id
+        if result.cancelled_close:
+            port.send(
+                ticket.channel_id,
+                rendering.system(cfg, _("The scheduled close was cancelled: the user wrote again.")),
+            )
+        if result.alerted_staff:
+            pings = " ".join(f"<@{staff}>" for staff in result.alerted_staff)
+            port.send(ticket.channel_id, rendering.system(cfg, _("The user answered."), pings=pings))
+    if dm_channel_id and message.dm_message_id:
+        try:
+            port.react(dm_channel_id, message.dm_message_id, "✅")
+        except DiscordError as error:
+            log.info("Could not react to DM %s: %s", message.dm_message_id, error)
+
+
+def ticket_open_by_staff(*, user_id: int, staff_id: int, port: DiscordPort | None = None) -> Ticket:
+    """Staff open a ticket with a user (``new_thread``): silent until the first staff reply.
+
+    Refuses bots, unknown users, users outside the community guild, blocked users, and users who
+    already have a ticket (``TicketAlreadyOpen`` carries it, so staff get a link)."""
+    port = port_or_default(port)
+    cfg = config()
+    user = _discord_user(port, user_id)
+    if user.bot:
+        raise InvalidInput(_("Tickets cannot be opened for bots."))
+    existing = selectors.open_ticket_for_user(user_id)
+    if existing:
+        raise TicketAlreadyOpen(
+            existing,
+            _("This user already has an open ticket: <#%(channel)s>.") % {"channel": existing.channel_id},
+        )
+    if not _is_member(cfg, port, user_id):
+        raise NotAMember()
+    ticket, created = _open_ticket_row(
+        user_id=user_id, user_name=user.display_name, origin=Ticket.Origin.STAFF, silent=True, cfg=cfg
+    )
+    if not created:
+        raise TicketAlreadyOpen(ticket)
+    Ticket.objects.filter(pk=ticket.pk).update(taken_by=None, last_message_by=Ticket.LastMessageBy.STAFF)
+    ticket.refresh_from_db()
+    return ensure_channel(ticket=ticket, port=port, cfg=cfg)
+
+
+def ticket_open_external(
+    *, discord_id: str, staff_discord_id: str | None = None, port: DiscordPort | None = None
+) -> Ticket:
+    """Open a ticket for a user from the external API, optionally pinging a staff member in it."""
+    port = port_or_default(port)
+    cfg = config()
+    user_id = parse_snowflake(discord_id, _("Invalid Discord ID format"))
+    staff_id = parse_snowflake(staff_discord_id, _("Invalid Discord ID format")) if staff_discord_id else None
+    user = _discord_user(port, user_id)
+    if user.bot:
+        raise InvalidInput(_("Tickets cannot be opened for bots."))
+    if selectors.active_block(user_id):
+        raise UserBlocked()
+    if selectors.open_ticket_for_user(user_id):
+        raise TicketAlreadyOpen()
+    if not _is_member(cfg, port, user_id):
+        raise NotAMember()
+    ticket, created = _open_ticket_row(
+        user_id=user_id, user_name=user.display_name, origin=Ticket.Origin.API, silent=True, cfg=cfg
+    )
+    if not created:
+        raise TicketAlreadyOpen(ticket)
+    ticket = ensure_channel(ticket=ticket, port=port, cfg=cfg)
+    if staff_id:
+        with bot_language(cfg):
+            port.send(
+                ticket.channel_id,
+                rendering.system(
+                    cfg,
+                    _("Ticket opened through the API for <@%(user)s>.") % {"user": user_id},
+                    pings=f"<@{staff_id}>",
+                ),
+            )
+    return ticket
+
+
+def parse_snowflake(value: object, message: str | None = None) -> int:
+    """A Discord ID from text or a number; ``InvalidInput`` otherwise."""
+    text = str(value).strip() if value is not None else ""
+    if text.startswith("<@") and text.endswith(">"):
+        text = text.strip("<@!&>")
+    if not text.isdigit() or not 17 <= len(text) <= 20 or int(text) >= 2**63:
+        raise InvalidInput(message or _("That is not a Discord ID."))
+    return int(text)
+
+
+def _discord_user(port: DiscordPort, user_id: int):
+    try:
+        return port.get_user(user_id)
+    except DiscordError as error:
+        if error.code == UNKNOWN_USER or error.status == 404:
+            raise NotFound(_("Discord user not found")) from error
+        raise DiscordFailure(error.message, code=error.code) from error
