@@ -24,6 +24,7 @@ from rustmail.env import (
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("DATA_DIR", str(BASE_DIR / "data")))
+DATA_DIR.mkdir(parents=True, exist_ok=True)  # the SQLite file and the broker folder live here
 
 DEBUG = env_bool("DEBUG", False)
 DEVELOPMENT_SECRET_KEY = "rustmail-development-only-secret-key-never-use-in-production"

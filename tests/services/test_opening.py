@@ -201,4 +201,4 @@ def test_full_inbox_overflows_into_a_new_category(scene):
     assert parent != scene.inbox
     assert scene.discord.channels[parent].kind == 4
     assert ticket.category_id == parent
-    assert GUILD == scene.discord.channels[parent].guild_id
+    assert scene.discord.channels[parent].guild_id == GUILD

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from tickets.configschema import KEYS, ConfigInvalid, Key, coerce, validate_whole
+from tickets.configschema import KEYS, SUPPORTED_LANGUAGES, ConfigInvalid, Key, coerce, validate_whole
 
 from .fields import SNOWFLAKE_VALIDATORS
 
@@ -56,7 +56,14 @@ def _field_for(key: Key) -> models.Field:
         return models.BigIntegerField(
             null=True, blank=True, validators=SNOWFLAKE_VALIDATORS, help_text=help_text
         )
-    return models.JSONField(default=list, blank=True, help_text=help_text)  # lists
+    if key.kind == "languages":
+        return models.JSONField(default=default_languages, blank=True, help_text=help_text)
+    return models.JSONField(default=list, blank=True, help_text=help_text)  # lists of IDs
+
+
+def default_languages() -> list[str]:
+    """Default of ``language.supported_languages`` (a callable: a list default must not be shared)."""
+    return list(SUPPORTED_LANGUAGES)
 
 
 for _key in KEYS:
