@@ -40,7 +40,7 @@ def test_defaults_with_debug_pass(tmp_path):
     ],
 )
 def test_a_malformed_variable_stops_startup_naming_it(tmp_path, variable, value, check_id):
-    result = _check(tmp_path, DEBUG="true", **{variable: value})
+    result = _check(tmp_path, **{"DEBUG": "true", variable: value})
     assert result.returncode != 0
     assert check_id in result.stderr and variable in result.stderr
 
