@@ -23,7 +23,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--port", type=int, default=settings.PORT, help="Port of the web process (PORT).")
-        parser.add_argument("--bind", default=os.environ.get("BIND", "127.0.0.1"), help="Address to listen on.")
+        parser.add_argument(
+            "--bind", default=os.environ.get("BIND", "127.0.0.1"), help="Address to listen on."
+        )
 
     def processes(self, *, port: int, bind: str) -> dict[str, list[str]]:
         """The commands to run, by name."""
@@ -47,7 +49,9 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
         for name, command in self.processes(port=port, bind=bind).items():
-            child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
+            child = subprocess.Popen(
+                command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1
+            )
             children[name] = child
             threading.Thread(target=pump, args=(name, child), daemon=True).start()
         self.stdout.write(f"Rustmail is up: http://{bind}:{port}/admin/ and http://{bind}:{port}/api/health")
