@@ -7,6 +7,7 @@ in ``rustmail.checks`` and stop startup.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -109,7 +110,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
+    # A file (not memory) so the concurrency tests' threads share it; one per run, so runs side by
+    # side do not delete each other's database.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / f"test-{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -193,3 +196,35 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO").upper()},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# --- REST API: errors, authentication, login, rate limits ---------------------------------------
+# Every API error is {"error": "..."} (one exception handler); panel endpoints authenticate with the
+# Django session of the Discord login and check panel permissions; /api/externals/* use API keys.
+REST_FRAMEWORK["EXCEPTION_HANDLER"] = "panel.exceptions.api_exception_handler"
+REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = ["panel.auth.authentication.PanelSessionAuthentication"]
+REST_FRAMEWORK["DEFAULT_PERMISSION_CLASSES"] = ["panel.auth.permissions.HasPanelPermission"]
+REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "panel.schema.ApiAutoSchema"
+SPECTACULAR_SETTINGS["SERVE_AUTHENTICATION"] = []
+SPECTACULAR_SETTINGS["COMPONENT_SPLIT_REQUEST"] = True
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
+    "PresenceEnum": "tickets.services.botcontrol.PRESENCES",
+    "LanguageEnum": "tickets.configschema.SUPPORTED_LANGUAGES",
+    "PanelPermissionEnum": "panel.selectors.ALL_PERMISSIONS",
+}
+
+# The Discord login (allauth): its URLs follow DISCORD_API_BASE, its client ID and secret come from
+# the environment or else the bot configuration, and its callback is /api/auth/callback.
+SOCIALACCOUNT_ADAPTER = "panel.auth.adapter.PanelSocialAccountAdapter"
+SOCIALACCOUNT_PROVIDERS["discord"]["provider_class"] = "panel.auth.discord.PanelDiscordProvider"
+# Where the panel lives: the login and the logout end there (default "/").
+PANEL_URL = env_str("PANEL_URL", "/")
+LOGIN_REDIRECT_URL = PANEL_URL
+ACCOUNT_LOGOUT_REDIRECT_URL = PANEL_URL
+
+# Limits of the external API, beyond Rustmail (as Ticketeer and Rimpllee do): ticket creations per
+# API key per minute (default 30), and seconds between two tickets opened for one user (default 20,
+# 0 turns it off). Counted in Django's cache: Redis when REDIS_URL is set, so web processes share them.
+EXTERNAL_API_RATE_PER_MINUTE = env_int("EXTERNAL_API_RATE_PER_MINUTE", 30, minimum=1)
+EXTERNAL_API_USER_COOLDOWN = env_int("EXTERNAL_API_USER_COOLDOWN", 20, minimum=0)
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}

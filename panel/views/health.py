@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from panel.serializers.user import HealthSerializer
 from tickets import selectors
 
 
@@ -15,6 +17,7 @@ class HealthView(APIView):
     authentication_classes: list = []
     permission_classes: list = []
 
+    @extend_schema(responses={200: HealthSerializer, 503: HealthSerializer})
     def get(self, request: Request) -> Response:
         report = selectors.health_report()
         return Response(report, status=200 if report["database"] == "ok" else 503)

@@ -1,0 +1,104 @@
+"""API keys: creation (the key is shown once), revocation, deletion and authentication.
+
+A key is ``rustmail_`` followed by 64 hexadecimal characters; only its SHA-256 is stored, with a
+short preview to recognise it in a list.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from tickets.errors import DomainError, InvalidInput, NotFound
+
+from .models import ApiKey
+
+PREFIX = "rustmail_"
+PREVIEW_LENGTH = 12
+PERMISSIONS = tuple(ApiKey.Permission.values)
+
+
+class InvalidApiKey(DomainError):
+    """A key that is unknown, revoked or expired."""
+
+    status = 401
+    default_message = gettext_lazy("Invalid API key")
+
+
+@dataclass(frozen=True)
+class CreatedKey:
+    """A new key and the only copy of its secret."""
+
+    api_key: ApiKey
+    secret: str
+
+
+def hash_key(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@transaction.atomic
+def apikey_create(*, name: str, permissions: list[str], expires_at: datetime | None = None) -> CreatedKey:
+    """Create a key; the returned ``secret`` is never stored and cannot be shown again."""
+    name = name.strip()
+    if not name:
+        raise InvalidInput(_("Name cannot be empty"))
+    if len(name) > 100:
+        raise InvalidInput(_("Name is limited to 100 characters"))
+    if not permissions:
+        raise InvalidInput(_("At least one permission is required"))
+    unknown = [p for p in permissions if p not in PERMISSIONS]
+    if unknown:
+        raise InvalidInput(_("Unknown permission: %(permission)s") % {"permission": unknown[0]})
+    if expires_at is not None and expires_at <= timezone.now():
+        raise InvalidInput(_("expires_at must be in the future"))
+    random_part = secrets.token_hex(32)
+    secret = PREFIX + random_part
+    key = ApiKey.objects.create(
+        name=name,
+        key_hash=hash_key(secret),
+        key_preview=random_part[:PREVIEW_LENGTH] + "...",
+        permissions=sorted(set(permissions), key=PERMISSIONS.index),
+        expires_at=expires_at,
+    )
+    return CreatedKey(api_key=key, secret=secret)
+
+
+@transaction.atomic
+def apikey_revoke(*, key_id: int) -> None:
+    """Deactivate a key; its record stays."""
+    if not ApiKey.objects.filter(pk=key_id).update(is_active=False):
+        raise NotFound(_("API key not found"))
+
+
+@transaction.atomic
+def apikey_delete(*, key_id: int) -> None:
+    """Remove a key for good."""
+    deleted, _count = ApiKey.objects.filter(pk=key_id).delete()
+    if not deleted:
+        raise NotFound(_("API key not found"))
+
+
+def apikey_authenticate(*, secret: str) -> ApiKey:
+    """The active, unexpired key matching ``secret``, with ``last_used_at`` updated;
+    ``InvalidApiKey`` (401) otherwise."""
+    if not secret.startswith(PREFIX):
+        raise InvalidApiKey(_("Invalid API key"))
+    key = ApiKey.objects.filter(key_hash=hash_key(secret)).first()
+    if key is None:
+        raise InvalidApiKey(_("Invalid API key"))
+    if not key.is_active:
+        raise InvalidApiKey(_("API key has been revoked"))
+    at = timezone.now()
+    if key.expires_at is not None and key.expires_at <= at:
+        raise InvalidApiKey(_("API key has expired"))
+    ApiKey.objects.filter(pk=key.pk).update(last_used_at=at)
+    key.last_used_at = at
+    return key

@@ -1,0 +1,53 @@
+"""The API's one error shape: every failure becomes ``{"error": "message"}`` with its status.
+
+Domain errors carry their own status (400, 403, 404, 409, 503...); DRF's errors keep theirs (401,
+403, 404, 405, 415, 429 with ``Retry-After``); anything unexpected is logged and answered 500.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.http import HttpRequest, JsonResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from rest_framework.response import Response
+from rest_framework.views import exception_handler, set_rollback
+
+from tickets.errors import DomainError
+
+log = logging.getLogger("panel.api")
+
+
+def _message(detail: Any) -> str:
+    """One readable line from DRF's error detail (a string, a list or a dict of fields)."""
+    if isinstance(detail, dict):
+        if not detail:
+            return _("Invalid input")
+        field, inner = next(iter(detail.items()))
+        text = _message(inner)
+        return text if field in ("detail", "non_field_errors") else f"{field}: {text}"
+    if isinstance(detail, list | tuple):
+        return _message(detail[0]) if detail else _("Invalid input")
+    return str(detail)
+
+
+def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
+    """DRF's ``EXCEPTION_HANDLER``."""
+    if isinstance(exc, DomainError):
+        set_rollback()
+        return Response({"error": exc.message}, status=exc.status)
+    response = exception_handler(exc, context)
+    if response is None:
+        log.exception("Unhandled error in %s", context.get("view").__class__.__name__, exc_info=exc)
+        set_rollback()
+        return Response({"error": _("Internal server error")}, status=500)
+    response.data = {"error": _message(response.data)}
+    return response
+
+
+@csrf_exempt
+def not_found(request: HttpRequest, *args: object, **kwargs: object) -> JsonResponse:
+    """Any method on an unknown route under ``/api`` → 404 ``{"error": "Not found"}``."""
+    return JsonResponse({"error": _("Not found")}, status=404)

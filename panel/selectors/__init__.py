@@ -1,0 +1,31 @@
+"""Reads for the REST API: panel access, tickets, the guild cache and the grants."""
+
+from .access import (
+    ALL_PERMISSIONS,
+    PanelAccess,
+    channel_permissions,
+    discord_account,
+    panel_access,
+    staff_guild,
+    viewable_categories,
+)
+from .guild import guild_members, guild_roles, permission_grants
+from .tickets import MAX_PAGE_SIZE, SORT_FIELDS, TicketPage, ticket_detail, ticket_page
+
+__all__ = [
+    "ALL_PERMISSIONS",
+    "MAX_PAGE_SIZE",
+    "SORT_FIELDS",
+    "PanelAccess",
+    "TicketPage",
+    "channel_permissions",
+    "discord_account",
+    "guild_members",
+    "guild_roles",
+    "panel_access",
+    "permission_grants",
+    "staff_guild",
+    "ticket_detail",
+    "ticket_page",
+    "viewable_categories",
+]

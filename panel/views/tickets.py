@@ -1,0 +1,62 @@
+"""``GET /api/bot/tickets``: pages of tickets, or one ticket, with their messages."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from panel.models import PanelPermission
+from panel.selectors import ticket_detail, ticket_page, viewable_categories
+from panel.serializers.tickets import (
+    TicketPageSerializer,
+    TicketQuerySerializer,
+    TicketSerializer,
+    page_json,
+    ticket_json,
+)
+
+
+class TicketsView(APIView):
+    """``GET /api/bot/tickets`` (ViewPanel).
+
+    Query: ``page`` (≥ 1, default 1), ``page_size`` (default 50, capped at 200), ``status`` (1 open,
+    the default, or 0 closed), ``category_id``, ``sort_by`` (``created_at``, ``closed_at`` or
+    ``user_name``), ``sort_order`` (``asc`` or ``desc`` in any case, default desc) → 200 ``{"threads":
+    [...], "total", "page", "page_size", "total_pages"}``. With ``id``: 200, that ticket with its
+    messages; 404 if unknown, 403 if it sits in a category the caller may not view.
+
+    Tickets in Discord categories the caller may not View are left out for non-admins (as Rustmail
+    does). 400 for any malformed parameter, 401 without a session, 403 without ViewPanel.
+    """
+
+    panel_permission = PanelPermission.Permission.VIEW_PANEL
+
+    @extend_schema(
+        parameters=[TicketQuerySerializer],
+        responses=PolymorphicProxySerializer(
+            component_name="TicketsResponse",
+            serializers=[TicketPageSerializer, TicketSerializer],
+            resource_type_field_name=None,
+        ),
+    )
+    def get(self, request: Request) -> Response:
+        # A plain dict, so that an empty parameter is refused rather than replaced by its default.
+        query = TicketQuerySerializer(data=request.query_params.dict())
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        categories = viewable_categories(request.auth)
+        if "id" in params:
+            row, messages = ticket_detail(ticket_id=params["id"], categories=categories)
+            return Response(ticket_json(row, messages))
+        page = ticket_page(
+            status=params["status"],
+            page=params["page"],
+            page_size=params["page_size"],
+            category_id=params.get("category_id"),
+            sort_by=params["sort_by"],
+            descending=params["sort_order"] == "desc",
+            categories=categories,
+        )
+        return Response(page_json(page))
