@@ -300,3 +300,9 @@ def test_thread_proxy_runs_async_actions_and_waits() -> None:
         assert emu.faults.rules[0].kind == "delay"
         with pytest.raises(PermissionError):
             emu.post_in_channel(demo.inbox_category_id, demo.user_ids[0], "not allowed")
+    plain = FakeDiscord()
+    proxy = plain.start_in_thread()
+    assert requests.get(f"{proxy.api_base}/gateway", timeout=5).status_code == 200
+    plain.stop_thread()
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"{proxy.api_base}/gateway", timeout=5)

@@ -182,11 +182,18 @@ async def test_resume_after_a_dropped_connection_loses_no_event(fake_discord: Fa
 
 @pytest.mark.e2e
 async def test_reconnect_opcode_and_invalid_session(fake_discord: FakeDiscord) -> None:
-    async with nextcord_client(fake_discord):
+    class QuickClient(nextcord.Client):
+        async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+            pass  # nextcord waits 5 s before a re-IDENTIFY; not needed against the emulator
+
+    client = QuickClient(intents=nextcord.Intents.all(), guild_ready_timeout=0.1)
+    async with nextcord_client(fake_discord, client):
         fake_discord.faults.reconnect_gateway()
         await fake_discord.wait_for(lambda: fake_discord.gateway.resumes == 1, timeout=10)
         fake_discord.faults.invalidate_session(resumable=False)
         await fake_discord.wait_for(lambda: fake_discord.gateway.identifies == 2, timeout=10)
+        # Let the second READY's command sync finish before the client closes.
+        await fake_discord.wait_for(lambda: len(fake_discord.calls_to("GET", r"/commands$")) >= 6)
 
 
 @pytest.mark.e2e

@@ -15,9 +15,10 @@ from tests.fakediscord.fixtures import nextcord_client
 from tests.fakediscord.guilds import RenameLimit
 from tests.fakediscord.models import GUILD_CATEGORY
 
-pytestmark = [pytest.mark.asyncio, pytest.mark.e2e]
+pytestmark = pytest.mark.asyncio
 
 
+@pytest.mark.e2e
 async def test_create_ticket_channel_in_category_with_overwrites(fake_discord: FakeDiscord) -> None:
     demo = fake_discord.demo
     created: list[int] = []
@@ -47,6 +48,7 @@ async def test_create_ticket_channel_in_category_with_overwrites(fake_discord: F
     assert [c["name"] for c in fake_discord.channels(demo.guild_id)][-2:] == ["ticket-alice", "synced"]
 
 
+@pytest.mark.e2e
 async def test_rename_move_overwrites_and_delete(fake_discord: FakeDiscord) -> None:
     demo = fake_discord.demo
     archive = fake_discord.create_category(demo.guild_id, "Archive")
@@ -96,6 +98,7 @@ async def test_third_rename_within_the_window_gets_a_429(fake_discord: FakeDisco
     assert fake_discord.channel(channel_id)["name"] == "two"
 
 
+@pytest.mark.e2e
 async def test_nextcord_waits_out_the_rename_limit(fake_discord: FakeDiscord) -> None:
     fake_discord.rename_limit = RenameLimit(count=2, per=1.0)
     async with nextcord_client(fake_discord) as client:
@@ -107,6 +110,7 @@ async def test_nextcord_waits_out_the_rename_limit(fake_discord: FakeDiscord) ->
     assert channel.name == "c"
 
 
+@pytest.mark.e2e
 async def test_category_and_guild_channel_limits(fake_discord: FakeDiscord) -> None:
     demo = fake_discord.demo
     full = fake_discord.create_category(demo.guild_id, "Full")
@@ -125,6 +129,7 @@ async def test_category_and_guild_channel_limits(fake_discord: FakeDiscord) -> N
         assert guild_full.value.code == 30013
 
 
+@pytest.mark.e2e
 async def test_missing_permissions_give_50013(fake_discord: FakeDiscord) -> None:
     demo = fake_discord.demo
     fake_discord.set_bot_permissions(demo.guild_id, P.VIEW_CHANNEL | P.SEND_MESSAGES | P.READ_MESSAGE_HISTORY)
@@ -143,6 +148,7 @@ async def test_missing_permissions_give_50013(fake_discord: FakeDiscord) -> None
         await guild.get_channel(demo.general_channel_id).send("still allowed")
 
 
+@pytest.mark.e2e
 async def test_members_fetch_page_and_roles(fake_discord: FakeDiscord) -> None:
     demo = fake_discord.demo
     for i in range(1100):
@@ -174,6 +180,7 @@ async def test_members_fetch_page_and_roles(fake_discord: FakeDiscord) -> None:
     assert stored["nick"] == "Ally" and str(helper.id) in stored["roles"]
 
 
+@pytest.mark.e2e
 async def test_member_leave_is_seen_and_kick_works(fake_discord: FakeDiscord) -> None:
     demo = fake_discord.demo
     left: list[int] = []
@@ -192,6 +199,7 @@ async def test_member_leave_is_seen_and_kick_works(fake_discord: FakeDiscord) ->
     assert fake_discord.member(demo.guild_id, demo.user_ids[0]) is None
 
 
+@pytest.mark.e2e
 async def test_new_category_via_api(fake_discord: FakeDiscord) -> None:
     async with nextcord_client(fake_discord) as client:
         guild = client.get_guild(fake_discord.demo.guild_id)

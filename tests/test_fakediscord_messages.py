@@ -12,9 +12,10 @@ from nextcord.ext import commands
 from tests.fakediscord import FakeDiscord
 from tests.fakediscord.fixtures import nextcord_client
 
-pytestmark = [pytest.mark.asyncio, pytest.mark.e2e]
+pytestmark = pytest.mark.asyncio
 
 
+@pytest.mark.e2e
 async def test_user_dm_with_attachment_reaches_the_bot_and_the_file_downloads(
     fake_discord: FakeDiscord,
 ) -> None:
@@ -40,6 +41,7 @@ async def test_user_dm_with_attachment_reaches_the_bot_and_the_file_downloads(
         assert "?ex=" in attachment.url
 
 
+@pytest.mark.e2e
 async def test_bot_dms_a_user_and_the_history_holds_both_sides(fake_discord: FakeDiscord) -> None:
     user = fake_discord.demo.user_ids[1]
     await fake_discord.user_dm(user, "hello?")
@@ -52,6 +54,7 @@ async def test_bot_dms_a_user_and_the_history_holds_both_sides(fake_discord: Fak
     assert (await fake_discord.wait_for_dm(user))["id"] == str(reply.id)
 
 
+@pytest.mark.e2e
 async def test_dms_are_refused_when_closed_or_without_a_common_guild(fake_discord: FakeDiscord) -> None:
     demo = fake_discord.demo
     fake_discord.close_dms(demo.user_ids[0])
@@ -67,6 +70,7 @@ async def test_dms_are_refused_when_closed_or_without_a_common_guild(fake_discor
         assert unknown.value.code == 10013
 
 
+@pytest.mark.e2e
 async def test_send_edit_delete_with_embeds_components_and_files(fake_discord: FakeDiscord) -> None:
     channel_id = fake_discord.demo.logs_channel_id
     raw: list[str] = []
@@ -100,6 +104,7 @@ async def test_send_edit_delete_with_embeds_components_and_files(fake_discord: F
     assert fake_discord.message(message.id) is None
 
 
+@pytest.mark.e2e
 async def test_discord_limits_answer_with_discord_errors(fake_discord: FakeDiscord) -> None:
     async with nextcord_client(fake_discord) as client:
         channel = client.get_channel(fake_discord.demo.general_channel_id)
@@ -123,6 +128,7 @@ async def test_discord_limits_answer_with_discord_errors(fake_discord: FakeDisco
         assert unknown.value.code == 10008
 
 
+@pytest.mark.e2e
 async def test_user_edits_and_deletes_their_dm(fake_discord: FakeDiscord) -> None:
     user = fake_discord.demo.user_ids[0]
     events: list[str] = []
@@ -144,6 +150,7 @@ async def test_user_edits_and_deletes_their_dm(fake_discord: FakeDiscord) -> Non
     assert fake_discord.dm_messages(user) == []
 
 
+@pytest.mark.e2e
 async def test_history_pages_with_before_and_after(fake_discord: FakeDiscord) -> None:
     demo = fake_discord.demo
     for i in range(230):
@@ -163,6 +170,7 @@ async def test_history_pages_with_before_and_after(fake_discord: FakeDiscord) ->
     assert sorted(around) == all_ids[48:53]
 
 
+@pytest.mark.e2e
 async def test_messages_sent_while_the_bot_was_away_can_be_fetched(fake_discord: FakeDiscord) -> None:
     user = fake_discord.demo.user_ids[2]
     first = await fake_discord.user_dm(user, "first")
@@ -177,6 +185,7 @@ async def test_messages_sent_while_the_bot_was_away_can_be_fetched(fake_discord:
     assert missed == ["while", "away"]
 
 
+@pytest.mark.e2e
 async def test_replies_reactions_and_pins(fake_discord: FakeDiscord) -> None:
     demo = fake_discord.demo
     question = await fake_discord.post_in_channel(demo.general_channel_id, demo.user_ids[0], "question?")
@@ -223,6 +232,7 @@ def _collector(target: list[nextcord.Message]):  # type: ignore[no-untyped-def]
     return on_message
 
 
+@pytest.mark.e2e
 async def test_prefix_command_of_a_commands_bot(fake_discord: FakeDiscord) -> None:
     demo = fake_discord.demo
     bot = commands.Bot(command_prefix="!", intents=nextcord.Intents.all(), guild_ready_timeout=0.1)

@@ -35,7 +35,7 @@ UNIMPLEMENTED_BODY = {"code": 0, "message": "404: Not Found", "fakediscord": "un
 
 @dataclass
 class Call:
-    """One recorded REST call."""
+    """One recorded REST call (``status`` 0: a fault dropped the connection unanswered)."""
 
     method: str
     path: str

@@ -79,6 +79,7 @@ class FakeDiscord(EmulatorAPI):
         self.loop: Any = None
         self._runner: web.AppRunner | None = None
         self.reported_gaps: set[int] = set()
+        self._thread_proxy: FakeDiscordThread | None = None
         LIVE_EMULATORS.add(self)
 
     # -- addresses and identity ----------------------------------------------------------------
@@ -207,7 +208,14 @@ class FakeDiscord(EmulatorAPI):
         """Run this emulator on its own loop in a daemon thread; returns the thread-safe proxy."""
         from .thread import FakeDiscordThread
 
-        return FakeDiscordThread(self).start(port)
+        self._thread_proxy = FakeDiscordThread(self).start(port)
+        return self._thread_proxy
+
+    def stop_thread(self) -> None:
+        """Stop what :meth:`start_in_thread` started (call it from any thread but the emulator's)."""
+        if self._thread_proxy is not None:
+            self._thread_proxy.stop()
+            self._thread_proxy = None
 
     # -- recording and helpers used by the routes --------------------------------------------
 

@@ -89,6 +89,8 @@ class FakeDiscordThread:
             self.loop.call_soon_threadsafe(self.loop.stop)
             self._thread.join(self.timeout)
             self._thread = None
+            # Afterwards attributes are read straight from the (stopped) emulator.
+            self.loop = None
 
     def call(self, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Run ``func(*args, **kwargs)`` on the emulator's loop (awaited if async); return the result."""
