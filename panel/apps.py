@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class PanelConfig(AppConfig):
     name = "panel"
     verbose_name = _("Panel")
+
+    def ready(self) -> None:
+        from panel import signals
+
+        signals.connect()

@@ -9,8 +9,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework.response import Response
 from rest_framework.views import exception_handler, set_rollback
@@ -51,3 +52,17 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
 def not_found(request: HttpRequest, *args: object, **kwargs: object) -> JsonResponse:
     """Any method on an unknown route under ``/api`` → 404 ``{"error": "Not found"}``."""
     return JsonResponse({"error": _("Not found")}, status=404)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """Django's 400 handler (a bad Host header, say): JSON under ``/api``."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"error": _("Bad request")}, status=400)
+    return defaults.bad_request(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """Django's 500 handler (a failure outside the API's views, in a middleware say): JSON under ``/api``."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"error": _("Internal server error")}, status=500)
+    return defaults.server_error(request)

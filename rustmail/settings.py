@@ -216,6 +216,8 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
 # the environment or else the bot configuration, and its callback is /api/auth/callback.
 SOCIALACCOUNT_ADAPTER = "panel.auth.adapter.PanelSocialAccountAdapter"
 SOCIALACCOUNT_PROVIDERS["discord"]["provider_class"] = "panel.auth.discord.PanelDiscordProvider"
+# Seconds a panel user's computed permissions are cached (Rustmail: 60); 0 turns the cache off.
+PANEL_ACCESS_CACHE_SECONDS = env_int("PANEL_ACCESS_CACHE_SECONDS", 60, minimum=0)
 # Where the panel lives: the login and the logout end there (default "/").
 PANEL_URL = env_str("PANEL_URL", "/")
 LOGIN_REDIRECT_URL = PANEL_URL

@@ -8,3 +8,7 @@ urlpatterns = [
     path("api/", include("panel.urls")),
     path("accounts/", include("allauth.urls")),
 ]
+
+# Errors Django answers itself (outside the API's views) are JSON under /api, HTML elsewhere.
+handler400 = "panel.exceptions.bad_request"
+handler500 = "panel.exceptions.server_error"

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
-from panel.selectors import PanelAccess, panel_access
+from panel.selectors import PanelAccess, panel_access_cached
 
 if TYPE_CHECKING:
     from rest_framework.request import Request
@@ -28,7 +28,7 @@ class PanelSessionAuthentication(SessionAuthentication):
         if found is None:
             return None
         user = found[0]
-        access = panel_access(user=user)
+        access = panel_access_cached(user=user)
         if not access.may_use_panel:
             raise AuthenticationFailed(_("Invalid session: you are not a member of the staff server"))
         return user, access

@@ -5,9 +5,11 @@ from .access import (
     PanelAccess,
     channel_permissions,
     discord_account,
+    forget_panel_access,
+    hidden_categories,
     panel_access,
+    panel_access_cached,
     staff_guild,
-    viewable_categories,
 )
 from .guild import guild_members, guild_roles, permission_grants
 from .tickets import MAX_PAGE_SIZE, SORT_FIELDS, TicketPage, ticket_detail, ticket_page
@@ -20,12 +22,14 @@ __all__ = [
     "TicketPage",
     "channel_permissions",
     "discord_account",
+    "forget_panel_access",
     "guild_members",
     "guild_roles",
+    "hidden_categories",
     "panel_access",
+    "panel_access_cached",
     "permission_grants",
     "staff_guild",
     "ticket_detail",
     "ticket_page",
-    "viewable_categories",
 ]

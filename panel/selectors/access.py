@@ -3,21 +3,28 @@
 Every permission: Django superusers, the configuration's super admin users and roles, the staff
 guild's owner, and members whose roles carry Administrator. Everyone else: the grants to their
 Discord ID, to one of their roles, or to ``@everyone`` (the role whose ID is the guild's).
+
+As Rustmail does, the result is cached for a while (``PANEL_ACCESS_CACHE_SECONDS``, default 60);
+any change to the grants, the configuration or the guild cache makes every cached entry stale.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from allauth.socialaccount.models import SocialAccount
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.cache import cache
 from django.db.models import Q
 
 from panel.models import PanelPermission
 from tickets.discord.port import ADMINISTRATOR, VIEW_CHANNEL
+from tickets.errors import NotConfigured
 from tickets.models import BotConfig, GuildChannel, GuildMember, GuildRole, GuildSnapshot
+from tickets.services._common import staff_guild_id
 
 ALL_PERMISSIONS: tuple[str, ...] = tuple(PanelPermission.Permission.values)
 ALL_BITS = (1 << 63) - 1
@@ -35,7 +42,7 @@ class PanelAccess:
     permissions: frozenset[str]
     role_ids: tuple[int, ...] = ()
     base_permissions: int = 0
-    avatar: str | None = field(default=None, compare=False)
+    avatar: str | None = None
 
     @property
     def may_use_panel(self) -> bool:
@@ -48,7 +55,14 @@ class PanelAccess:
 
 def staff_guild(cfg: BotConfig) -> int | None:
     """The guild staff work in (None until the configuration names it)."""
-    return cfg.mode_staff_guild_id if cfg.mode_type == "dual" else cfg.mode_guild_id
+    try:
+        return staff_guild_id(cfg)
+    except NotConfigured:
+        return None
+
+
+def _snowflakes(values: Any) -> tuple[int, ...]:
+    return tuple(int(v) for v in values or () if str(v).isdigit())
 
 
 def discord_account(user: AbstractBaseUser) -> tuple[int | None, dict[str, Any]]:
@@ -67,7 +81,7 @@ def panel_access(*, user: AbstractBaseUser) -> PanelAccess:
     member = None
     if guild_id and discord_id:
         member = GuildMember.objects.filter(guild_id=guild_id, user_id=discord_id).only("role_ids").first()
-    role_ids = tuple(int(r) for r in member.role_ids) if member else ()
+    role_ids = _snowflakes(member.role_ids) if member else ()
     base = 0
     is_owner = False
     if member is not None:
@@ -105,6 +119,31 @@ def panel_access(*, user: AbstractBaseUser) -> PanelAccess:
     )
 
 
+VERSION_KEY = "panel-access:version"
+
+
+def panel_access_cached(*, user: AbstractBaseUser) -> PanelAccess:
+    """``panel_access``, from the cache when it is fresh."""
+    seconds = settings.PANEL_ACCESS_CACHE_SECONDS
+    if seconds <= 0:
+        return panel_access(user=user)
+    key = f"panel-access:{cache.get(VERSION_KEY, 0)}:{user.pk}:{int(getattr(user, 'is_superuser', False))}"
+    access = cache.get(key)
+    if access is None:
+        access = panel_access(user=user)
+        cache.set(key, access, seconds)
+    return access
+
+
+def forget_panel_access() -> None:
+    """Make every cached ``PanelAccess`` stale."""
+    cache.add(VERSION_KEY, 0, None)
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:  # evicted in between
+        cache.set(VERSION_KEY, 1, None)
+
+
 def _bits(value: Any) -> int:
     try:
         return int(value or 0)
@@ -136,16 +175,16 @@ def channel_permissions(access: PanelAccess, overwrites: Iterable[dict[str, Any]
     return perms
 
 
-def viewable_categories(access: PanelAccess) -> frozenset[int] | None:
-    """The staff guild's categories the user may View (Rustmail hides the others' tickets);
-    None when they may see every ticket."""
+def hidden_categories(access: PanelAccess) -> frozenset[int]:
+    """The staff guild's categories the user may not View: Rustmail hides their tickets from
+    non-admins. Empty for admins; a category the guild cache does not know (deleted) hides nothing."""
     if access.is_admin:
-        return None
+        return frozenset()
     categories = GuildChannel.objects.filter(guild_id=access.guild_id, type=CATEGORY).values_list(
         "channel_id", "overwrites"
     )
     return frozenset(
         channel_id
         for channel_id, overwrites in categories
-        if channel_permissions(access, overwrites or []) & VIEW_CHANNEL
+        if not channel_permissions(access, overwrites or []) & VIEW_CHANNEL
     )

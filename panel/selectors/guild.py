@@ -5,17 +5,12 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from panel.models import PanelPermission
-from tickets.errors import NotConfigured
 from tickets.models import BotConfig, GuildMember, GuildRole
-
-from .access import staff_guild
+from tickets.services._common import staff_guild_id
 
 
 def _guild() -> int:
-    guild_id = staff_guild(BotConfig.load())
-    if not guild_id:
-        raise NotConfigured()
-    return guild_id
+    return staff_guild_id(BotConfig.load())
 
 
 def guild_members() -> QuerySet[GuildMember]:

@@ -1,7 +1,8 @@
 """Tickets for the panel: one page (with the messages of its tickets) or one ticket.
 
 A page costs three queries whatever its size: the count, the page, and the messages of the
-page's tickets (no N+1).
+page's tickets (no N+1). The count is taken per category and the hidden ones left out in Python:
+an index-only scan, cheaper than filtering every row in the database.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, QuerySet
 from django.utils.translation import gettext as _
 
 from tickets.errors import PermissionDenied, TicketNotFound
@@ -67,11 +68,15 @@ class TicketPage:
         return math.ceil(self.total / self.page_size)
 
 
-def _visible(queryset: QuerySet[Ticket], categories: frozenset[int] | None) -> QuerySet[Ticket]:
-    """Only tickets in a category the caller may view (or in none); all when ``categories`` is None."""
-    if categories is None:
-        return queryset
-    return queryset.filter(Q(category_id__isnull=True) | Q(category_id__in=categories))
+def _visible(queryset: QuerySet[Ticket], hidden: frozenset[int]) -> QuerySet[Ticket]:
+    """Leave out the tickets in a hidden category."""
+    return queryset.exclude(category_id__in=hidden) if hidden else queryset
+
+
+def _count(queryset: QuerySet[Ticket], hidden: frozenset[int]) -> int:
+    """How many of ``queryset`` are visible, counted per category (an index-only scan)."""
+    per_category = queryset.order_by().values_list("category_id").annotate(count=Count("*"))
+    return sum(count for category_id, count in per_category if category_id not in hidden)
 
 
 def _messages_of(ticket_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[Row]]:
@@ -95,29 +100,32 @@ def ticket_page(
     category_id: int | None = None,
     sort_by: str = "created_at",
     descending: bool = True,
-    categories: frozenset[int] | None = None,
+    hidden: frozenset[int] = frozenset(),
 ) -> TicketPage:
     """Tickets with ``status``, optionally in one Discord category, sorted and paginated.
 
-    ``page_size`` is capped at 200 as Rustmail does; ``categories`` restricts to the ones the
-    caller may view (None: all).
+    ``page_size`` is capped at 200 as Rustmail does; tickets in a ``hidden`` category are left out.
+    Equal names are ordered by ID so that pages never overlap; timestamps (to the microsecond) need
+    no tie-break, which lets PostgreSQL read a page straight off a timestamp index, without sorting.
     """
     page_size = min(page_size, MAX_PAGE_SIZE)
-    queryset = _visible(Ticket.objects.filter(status=status), categories)
+    queryset = Ticket.objects.filter(status=status)
     if category_id is not None:
         queryset = queryset.filter(category_id=category_id)
-    order = F(sort_by).desc() if descending else F(sort_by).asc()
-    tiebreak = "-id" if descending else "id"
-    total = queryset.count()
+    total = _count(queryset, hidden)
+    order = [F(sort_by).desc() if descending else F(sort_by).asc()]
+    if sort_by == "user_name":
+        order.append("-id" if descending else "id")
     offset = (page - 1) * page_size
-    tickets = list(queryset.order_by(order, tiebreak).values(*TICKET_FIELDS)[offset : offset + page_size])
+    rows = _visible(queryset, hidden).order_by(*order).values(*TICKET_FIELDS)
+    tickets = list(rows[offset : offset + page_size])
     messages = _messages_of([row["id"] for row in tickets])
     return TicketPage(tickets=tickets, messages=messages, total=total, page=page, page_size=page_size)
 
 
-def ticket_detail(*, ticket_id: str, categories: frozenset[int] | None = None) -> tuple[Row, list[Row]]:
+def ticket_detail(*, ticket_id: str, hidden: frozenset[int] = frozenset()) -> tuple[Row, list[Row]]:
     """One ticket and its messages; ``TicketNotFound`` if there is none with this ID,
-    ``PermissionDenied`` if it sits in a category the caller may not view."""
+    ``PermissionDenied`` if it sits in a hidden category."""
     try:
         key = uuid.UUID(ticket_id)
     except ValueError:
@@ -125,6 +133,6 @@ def ticket_detail(*, ticket_id: str, categories: frozenset[int] | None = None) -
     row = Ticket.objects.filter(pk=key).values(*TICKET_FIELDS).first()
     if row is None:
         raise TicketNotFound()
-    if categories is not None and row["category_id"] is not None and row["category_id"] not in categories:
+    if row["category_id"] in hidden:
         raise PermissionDenied(_("You don't have permission to view this ticket"))
     return row, _messages_of([key])[key]

@@ -101,7 +101,7 @@ def message_json(row: Row) -> dict[str, Any]:
         "dm_message_id": _id(row["dm_message_id"]),
         "inbox_message_id": _id(row["inbox_message_id"]),
         "message_number": row["message_number"],
-        "created_at": row["created_at"].astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"),
+        "created_at": row["created_at"].astimezone(UTC).isoformat(" ", "seconds")[:19],
         "content": row["content"],
         "is_internal": row["is_internal"],
     }

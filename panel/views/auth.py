@@ -14,15 +14,16 @@ from allauth.socialaccount.providers.base.constants import AuthProcess
 from allauth.socialaccount.providers.oauth2.views import OAuth2CallbackView
 from django.conf import settings
 from django.contrib.auth import logout
-from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from panel.auth.discord import PanelDiscordOAuth2Adapter
+from tickets.errors import DomainError
 
 _callback = OAuth2CallbackView.adapter_view(PanelDiscordOAuth2Adapter)
 
@@ -37,10 +38,9 @@ def _next_url(request: Request) -> str | None:
     return None
 
 
-def _not_configured() -> JsonResponse:
-    return JsonResponse(
-        {"error": _("The Discord login is not configured (client ID and secret).")}, status=503
-    )
+class LoginNotConfigured(DomainError):
+    status = 503
+    default_message = gettext_lazy("The Discord login is not configured (client ID and secret).")
 
 
 class PublicView(APIView):
@@ -68,7 +68,7 @@ class LoginView(PublicView):
         try:
             provider = get_adapter(request._request).get_provider(request._request, "discord")
         except SocialApp.DoesNotExist:
-            return _not_configured()
+            raise LoginNotConfigured() from None
         return provider.redirect(request._request, AuthProcess.LOGIN, next_url=_next_url(request))
 
 
@@ -90,7 +90,7 @@ class CallbackView(PublicView):
         try:
             return _callback(request._request)
         except SocialApp.DoesNotExist:
-            return _not_configured()
+            raise LoginNotConfigured() from None
 
 
 class LogoutView(PublicView):

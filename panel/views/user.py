@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.middleware.csrf import get_token
 from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -41,8 +42,12 @@ class UserPermissionsView(APIView):
 
 
 class PanelCheckView(APIView):
-    """``GET /api/panel/check`` → 200 ``{"authorized": true}`` for a valid panel session; 401 otherwise."""
+    """``GET /api/panel/check`` → 200 ``{"authorized": true}`` for a valid panel session; 401 otherwise.
+
+    It also sets the ``csrftoken`` cookie, which the panel sends back as ``X-CSRFToken`` on unsafe methods.
+    """
 
     @extend_schema(responses=PanelCheckSerializer)
     def get(self, request: Request) -> Response:
+        get_token(request._request)
         return Response({"authorized": True})

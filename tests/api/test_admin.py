@@ -129,3 +129,17 @@ def test_a_non_member_session_is_refused(guild) -> None:
     response = client.get("/api/panel/check")
     assert response.status_code == 401
     assert set(response.json()) == {"error"}
+
+
+def test_cached_permissions_follow_a_grant_at_once(login) -> None:
+    discord_id = next_id()
+    client = login(discord_id)
+    assert permissions_of(client) == []
+    PanelPermission.objects.create(
+        subject_type="User", subject_id=discord_id, permission="ViewPanel", granted_by=1
+    )
+    assert permissions_of(client) == ["ViewPanel"]
+    GuildMember.objects.filter(user_id=discord_id).update(role_ids=[str(ADMIN_ROLE)])  # no signal: cached
+    assert permissions_of(client) == ["ViewPanel"]
+    BotConfig.load().save()
+    assert permissions_of(client) == list(ALL)

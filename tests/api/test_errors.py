@@ -46,11 +46,7 @@ def test_unsafe_methods_need_the_csrf_token_with_a_session(guild) -> None:
     assert refused.status_code == 403
     assert refused.json()["error"].startswith("CSRF Failed")
 
-    client.get("/api/health")  # no token yet: ask Django for one
-    from django.middleware.csrf import _get_new_csrf_string
-
-    token = _get_new_csrf_string()
-    client.cookies["csrftoken"] = token
+    token = client.get("/api/panel/check").cookies["csrftoken"].value  # the panel's way to get one
     accepted = client.post("/api/bot/presence", {"status": "idle"}, format="json", HTTP_X_CSRFTOKEN=token)
     assert accepted.status_code == 200
 
@@ -71,3 +67,21 @@ def test_the_session_cookie_is_httponly_and_lax(settings) -> None:
     assert settings.SESSION_COOKIE_HTTPONLY is True
     assert settings.SESSION_COOKIE_SAMESITE == "Lax"
     assert settings.SESSION_COOKIE_SECURE is (not settings.DEBUG)
+
+
+def test_errors_outside_the_views_are_json_too(db) -> None:
+    response = APIClient().get("/api/health", HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    assert response.json() == {"error": "Bad request"}
+
+
+def test_an_unexpected_failure_is_a_json_500(super_admin, monkeypatch) -> None:
+    from panel.views import bot
+
+    def broken() -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(bot.botcontrol, "bot_status", broken)
+    response = super_admin.get("/api/bot/status")
+    assert response.status_code == 500
+    assert response.json() == {"error": "Internal server error"}

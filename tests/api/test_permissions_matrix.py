@@ -7,6 +7,7 @@ method is added without a row, so no endpoint can be forgotten.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -156,7 +157,7 @@ def test_permission_matrix(guild, endpoint: Endpoint, caller: str) -> None:
     response = client.generic(
         endpoint.method,
         path,
-        data="" if body is None else __import__("json").dumps(body),
+        data="" if body is None else json.dumps(body),
         content_type="application/json",
     )
     assert response.status_code == expected(endpoint, caller), response.content[:300]
