@@ -10,7 +10,7 @@ from typing import Any
 
 from .port import (
     CANNOT_DM,
-    CATEGORY_FULL,
+    INVALID_FORM_BODY,
     UNKNOWN_CHANNEL,
     UNKNOWN_MESSAGE,
     UNKNOWN_USER,
@@ -27,6 +27,21 @@ _ids = itertools.count(1_100_000_000_000_000_000)
 
 def next_id() -> int:
     return next(_ids)
+
+
+def _category_full() -> DiscordError:
+    """What Discord answers when a category already holds 50 channels."""
+    errors = {
+        "parent_id": {
+            "_errors": [
+                {
+                    "code": "CHANNEL_PARENT_MAX_CHANNELS",
+                    "message": "Maximum number of channels in category reached (50)",
+                }
+            ]
+        }
+    }
+    return DiscordError(400, INVALID_FORM_BODY, "Invalid Form Body", errors)
 
 
 @dataclass
@@ -128,7 +143,7 @@ class FakeDiscord:
         with self._lock:
             self.calls.append(("create_channel", (guild_id, name, parent_id)))
             if parent_id in self.full_categories:
-                raise DiscordError(400, CATEGORY_FULL, "Maximum number of channels in category reached (50)")
+                raise _category_full()
             channel = FakeChannel(
                 id=next_id(), guild_id=guild_id, name=name, kind=kind, parent_id=parent_id, topic=topic
             )
@@ -142,7 +157,7 @@ class FakeDiscord:
             self.calls.append(("edit_channel", (channel_id, name, parent_id)))
             channel = self._channel(channel_id)
             if parent_id is not None and parent_id in self.full_categories:
-                raise DiscordError(400, CATEGORY_FULL, "Maximum number of channels in category reached (50)")
+                raise _category_full()
             if name is not None:
                 channel.name = name
             if parent_id is not None:

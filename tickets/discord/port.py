@@ -11,7 +11,9 @@ UNKNOWN_CHANNEL = 10003
 UNKNOWN_MESSAGE = 10008
 UNKNOWN_MEMBER = 10007
 UNKNOWN_USER = 10013
-CATEGORY_FULL = 30013
+# The guild's 500 channels. A full category (50 channels) has no code of its own: Discord answers
+# 50035 with CHANNEL_PARENT_MAX_CHANNELS under ``parent_id`` (see ``DiscordError.category_full``).
+GUILD_CHANNELS_FULL = 30013
 MISSING_PERMISSIONS = 50013
 CANNOT_DM = 50007
 INVALID_FORM_BODY = 50035
@@ -28,11 +30,27 @@ STAFF_ACCESS = VIEW_CHANNEL | SEND_MESSAGES | ATTACH_FILES | READ_MESSAGE_HISTOR
 class DiscordError(Exception):
     """Discord answered with an error: HTTP ``status`` and Discord's JSON ``code`` (0 when none)."""
 
-    def __init__(self, status: int, code: int, message: str) -> None:
+    def __init__(self, status: int, code: int, message: str, errors: dict[str, Any] | None = None) -> None:
         super().__init__(f"{status} ({code}): {message}")
         self.status = status
         self.code = code
         self.message = message
+        # Discord's nested field errors of a 50035 ("Invalid Form Body"), as sent.
+        self.errors = errors or {}
+
+    def field_error_codes(self, name: str) -> list[str]:
+        """The error codes Discord gave for the form field ``name`` (e.g. ``parent_id``)."""
+        entry = self.errors.get(name)
+        if not isinstance(entry, dict):
+            return []
+        return [str(e.get("code")) for e in entry.get("_errors", []) if isinstance(e, dict)]
+
+    @property
+    def category_full(self) -> bool:
+        """The category already holds its 50 channels."""
+        return self.code == INVALID_FORM_BODY and "CHANNEL_PARENT_MAX_CHANNELS" in self.field_error_codes(
+            "parent_id"
+        )
 
 
 @dataclass(frozen=True)

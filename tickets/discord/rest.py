@@ -102,8 +102,12 @@ class RestDiscordPort:
                 continue
             if response.status_code >= 400:
                 body = _json(response)
+                errors = body.get("errors")
                 raise DiscordError(
-                    response.status_code, int(body.get("code", 0)), str(body.get("message", ""))
+                    response.status_code,
+                    int(body.get("code", 0)),
+                    str(body.get("message", "")),
+                    errors if isinstance(errors, dict) else None,
                 )
             return None if response.status_code == 204 or not response.content else response.json()
         raise DiscordError(429, 0, "Still rate limited after retries")

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from tickets import rendering, selectors
 from tickets.discord import DiscordError, DiscordPort
-from tickets.discord.port import CANNOT_DM, CATEGORY_FULL, UNKNOWN_USER
+from tickets.discord.port import CANNOT_DM, UNKNOWN_USER
 from tickets.errors import (
     DiscordFailure,
     InvalidInput,
@@ -230,7 +230,7 @@ def _create_in_inbox(
     try:
         return port.create_channel(guild_id=guild_id, name=name, parent_id=parent, topic=topic), parent
     except DiscordError as error:
-        if error.code != CATEGORY_FULL or parent is None:
+        if not error.category_full or parent is None:
             raise DiscordFailure(
                 _("Discord refused to create the ticket channel: %(error)s") % {"error": error.message},
                 code=error.code,
@@ -246,7 +246,7 @@ def _create_in_inbox(
                 guild_id=guild_id, name=name, parent_id=sibling.channel_id, topic=topic
             ), sibling.channel_id
         except DiscordError as error:
-            if error.code != CATEGORY_FULL:
+            if not error.category_full:
                 raise
     category_name = f"{base} +{overflow.count() + 1}"
     category_id = port.create_channel(

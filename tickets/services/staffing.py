@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from tickets.discord import DiscordError, DiscordPort
-from tickets.discord.port import CATEGORY_FULL, STAFF_ACCESS
+from tickets.discord.port import STAFF_ACCESS
 from tickets.errors import Conflict, DiscordFailure, InvalidInput, NotFound, TicketClosed
 from tickets.models import GuildChannel, GuildMember, Ticket
 
@@ -161,7 +161,7 @@ def ticket_move(*, ticket: Ticket, category: str, port: DiscordPort | None = Non
             ticket.channel_id, parent_id=target.channel_id, overwrites=target.overwrites or None
         )
     except DiscordError as error:
-        if error.code == CATEGORY_FULL:
+        if error.category_full:
             raise Conflict(_("The category %(name)s is full (50 channels).") % {"name": name}) from error
         raise DiscordFailure(_("Discord refused: %(e)s") % {"e": error.message}, code=error.code) from error
     Ticket.objects.filter(pk=ticket.pk).update(category_id=target.channel_id, category_name=target.name)
