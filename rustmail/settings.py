@@ -43,6 +43,9 @@ DISCORD_API_BASE = (
     env_url("DISCORD_API_BASE", schemes=("http", "https")) or "https://discord.com/api/v10"
 ).rstrip("/")
 
+# The bot runs service calls in this many threads (events of one user always in order).
+BOT_SERVICE_THREADS = env_int("BOT_SERVICE_THREADS", 8, minimum=1, maximum=64)
+
 REDIS_URL = env_url("REDIS_URL", schemes=("redis", "rediss", "unix"))
 
 INSTALLED_APPS = [

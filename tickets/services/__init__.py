@@ -56,6 +56,7 @@ from .reminders import (
     reminder_run,
 )
 from .replies import (
+    CopiesOutcome,
     StaffIdentity,
     expand_snippets,
     note_add,
@@ -75,8 +76,10 @@ from .staffing import (
     ticket_release,
     ticket_take,
 )
+from .typing import staff_typing, user_typing
 
 __all__ = [
+    "CopiesOutcome",
     "IncomingAttachment",
     "Relay",
     "RelayResult",
@@ -119,6 +122,7 @@ __all__ = [
     "snippet_get",
     "staff_add",
     "staff_remove",
+    "staff_typing",
     "ticket_by_channel",
     "ticket_close",
     "ticket_force_close",
@@ -134,5 +138,6 @@ __all__ = [
     "user_message_deleted",
     "user_message_edited",
     "user_message_relay",
+    "user_typing",
     "user_unblock",
 ]

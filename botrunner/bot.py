@@ -1,0 +1,168 @@
+"""The nextcord client: gateway events in, service calls out.
+
+``ModmailBot`` routes what the gateway delivers: a DM goes to the relay (never parsed as a command),
+a guild message is a text command when it starts with the prefix and names a command, and any other
+staff message in a ticket channel is kept as an internal note. Cogs in ``botrunner/cogs`` hold the
+commands and listeners; each is thin over ``tickets.services``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import nextcord
+from django.conf import settings
+from nextcord.ext import commands
+
+from tickets.models import BotConfig
+
+from .runtime import ServiceRunner
+
+log = logging.getLogger("rustmail.bot")
+
+COGS = (
+    "botrunner.cogs.relay",
+    "botrunner.cogs.replies",
+    "botrunner.cogs.closing",
+    "botrunner.cogs.staffing",
+    "botrunner.cogs.reminders",
+    "botrunner.cogs.moderation",
+    "botrunner.cogs.categories",
+    "botrunner.cogs.info",
+    "botrunner.cogs.members",
+)
+
+
+def bot_intents() -> nextcord.Intents:
+    """Guilds, members, guild and DM messages with their content, typing."""
+    intents = nextcord.Intents.none()
+    intents.guilds = True
+    intents.members = True
+    intents.guild_messages = True
+    intents.dm_messages = True
+    intents.message_content = True
+    intents.guild_typing = True
+    intents.dm_typing = True
+    return intents
+
+
+def point_at_api(base: str) -> None:
+    """Send nextcord's REST calls to ``base`` (DISCORD_API_BASE); nextcord has no other setting."""
+    from nextcord.http import Route
+
+    Route.BASE = base.rstrip("/")
+
+
+def staff_guild(cfg: BotConfig) -> int | None:
+    return cfg.mode_staff_guild_id if cfg.mode_type == "dual" else cfg.mode_guild_id
+
+
+def community_guild(cfg: BotConfig) -> int | None:
+    return cfg.mode_community_guild_id if cfg.mode_type == "dual" else cfg.mode_guild_id
+
+
+class ModmailBot(commands.Bot):
+    """The modmail bot. ``cfg`` is the configuration as last read (refreshed every second)."""
+
+    def __init__(
+        self,
+        *,
+        cfg: BotConfig,
+        runner: ServiceRunner | None = None,
+        cogs: tuple[str, ...] = COGS,
+        **kwargs: Any,
+    ) -> None:
+        self.cfg = cfg
+        guild = staff_guild(cfg)
+        kwargs.setdefault("guild_ready_timeout", 0.5)
+        super().__init__(
+            command_prefix=lambda _bot, _message: self.cfg.command_prefix or "!",
+            intents=bot_intents(),
+            help_command=None,
+            default_guild_ids=[guild] if guild else None,
+            case_insensitive=True,
+            allowed_mentions=nextcord.AllowedMentions(everyone=False, roles=False, users=True),
+            **kwargs,
+        )
+        self.runner = runner or ServiceRunner(threads=settings.BOT_SERVICE_THREADS)
+        # Set on SIGTERM: new events are no longer taken, in-flight ones finish.
+        self.closing = False
+        # Live DMs wait for the startup recovery, so a user's messages are relayed in order.
+        self.dms_open = asyncio.Event()
+        for name in cogs:
+            self.load_extension(name)
+
+    # --- routing -------------------------------------------------------------------------
+    async def on_message(self, message: nextcord.Message) -> None:
+        if self.closing or message.author.id == self.user.id:
+            return
+        if message.guild is None:
+            relay = self.get_cog("Relay")
+            if relay is not None:
+                await relay.on_dm(message)
+            return
+        if message.author.bot:
+            return
+        ctx = await self.get_context(message)
+        if ctx.command is not None:
+            await self.invoke(ctx)
+            return
+        notes = self.get_cog("Replies")
+        if notes is not None:
+            await notes.on_channel_message(message)
+
+    async def on_command_error(self, ctx: commands.Context, error: Exception) -> None:
+        """Bad arguments and unexpected failures of text commands, answered in the channel."""
+        from django.utils import translation
+        from django.utils.translation import gettext as _
+
+        from .invocation import Failed
+
+        original = getattr(error, "original", error)
+        if isinstance(original, Failed):
+            return
+        with translation.override(self.cfg.language_default_language or "en"):
+            if isinstance(error, commands.UserInputError):
+                usage = f"{ctx.prefix}{ctx.command.qualified_name} {ctx.command.signature}".strip()
+                text = _("Bad arguments. Usage: %(usage)s") % {"usage": usage}
+            elif isinstance(error, commands.CheckFailure):
+                text = str(error) or _("You cannot use this command here.")
+            else:
+                log.exception("Command %s failed", ctx.command, exc_info=original)
+                text = _("Something went wrong; the error was logged.")
+        await ctx.send(embed=nextcord.Embed(description=text, color=0xED4245))
+
+    async def on_application_command_error(self, interaction: nextcord.Interaction, error: Exception) -> None:
+        from django.utils import translation
+        from django.utils.translation import gettext as _
+
+        from .invocation import Failed
+
+        original = getattr(error, "original", error)
+        if isinstance(original, Failed):
+            return
+        log.exception("Slash command failed", exc_info=original)
+        with translation.override(self.cfg.language_default_language or "en"):
+            text = _("Something went wrong; the error was logged.")
+        embed = nextcord.Embed(description=text, color=0xED4245)
+        if interaction.response.is_done():
+            await interaction.followup.send(embed=embed, ephemeral=True)
+        else:
+            await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    # --- lifecycle -----------------------------------------------------------------------
+    async def on_ready(self) -> None:
+        log.info("Connected as %s (%s) to %d guild(s)", self.user, self.user.id, len(self.guilds))
+
+    async def shutdown(self, timeout: float = 30.0) -> None:
+        """Stop taking events, let in-flight relays finish, then close the gateway session."""
+        self.closing = True
+        if not await self.runner.drain(timeout):
+            log.warning("Closing with %d event(s) still in flight", self.runner.inflight)
+        await self.close()
+
+    async def wait_closed(self) -> None:
+        while not self.is_closed():
+            await asyncio.sleep(0.05)

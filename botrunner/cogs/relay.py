@@ -1,0 +1,110 @@
+"""Users' side: DMs become ticket messages, their edits and deletions are mirrored, typing is proxied.
+
+A DM is never parsed as a command. Each user's events run in the order they arrived.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+
+import nextcord
+from nextcord.ext import commands
+
+from botrunner.bot import ModmailBot
+from tickets import services
+from tickets.discord import DiscordError
+from tickets.errors import DomainError
+
+log = logging.getLogger("rustmail.bot")
+
+
+def incoming_attachments(message: nextcord.Message) -> list[services.IncomingAttachment]:
+    return [
+        services.IncomingAttachment(
+            filename=a.filename,
+            size=a.size,
+            content_type=a.content_type or "",
+            url=a.url,
+            discord_id=a.id,
+        )
+        for a in message.attachments
+    ]
+
+
+class Relay(commands.Cog):
+    """DMs in, edits and deletions mirrored, typing proxied both ways."""
+
+    def __init__(self, bot: ModmailBot) -> None:
+        self.bot = bot
+
+    async def on_dm(self, message: nextcord.Message) -> None:
+        """Relay a DM into the user's ticket (called by the bot's router, never for guild messages)."""
+        author = message.author
+        async with self.bot.runner.ordered(("user", author.id)):
+            await self.bot.dms_open.wait()
+            try:
+                await self.bot.runner.call(
+                    services.user_message_relay,
+                    user_id=author.id,
+                    user_name=author.global_name or author.name,
+                    dm_message_id=message.id,
+                    dm_channel_id=message.channel.id,
+                    content=message.content,
+                    attachments=incoming_attachments(message),
+                    created_at=message.created_at,
+                    is_bot=author.bot,
+                )
+            except (DomainError, DiscordError) as error:
+                # Stored messages are finished by recovery; tell the user this one is not through yet.
+                log.warning("DM %s from %s not relayed: %s", message.id, author.id, error)
+                await _react(message, "⚠️")
+
+    @commands.Cog.listener()
+    async def on_raw_message_edit(self, payload: nextcord.RawMessageUpdateEvent) -> None:
+        data = payload.data
+        if data.get("guild_id") or "content" not in data or self.bot.closing:
+            return
+        author = data.get("author") or {}
+        if author.get("bot") or not author.get("id"):
+            return
+        async with self.bot.runner.ordered(("user", int(author["id"]))):
+            await _quietly(
+                self.bot.runner.call(
+                    services.user_message_edited, dm_message_id=payload.message_id, content=data["content"]
+                )
+            )
+
+    @commands.Cog.listener()
+    async def on_raw_message_delete(self, payload: nextcord.RawMessageDeleteEvent) -> None:
+        if payload.guild_id is not None or self.bot.closing:
+            return
+        async with self.bot.runner.tracked():
+            await _quietly(
+                self.bot.runner.call(services.user_message_deleted, dm_message_id=payload.message_id)
+            )
+
+    @commands.Cog.listener()
+    async def on_raw_typing(self, payload: nextcord.RawTypingEvent) -> None:
+        if self.bot.closing or payload.user_id == self.bot.user.id:
+            return
+        if payload.guild_id is None:
+            await _quietly(self.bot.runner.call(services.user_typing, user_id=payload.user_id))
+        else:
+            await _quietly(self.bot.runner.call(services.staff_typing, channel_id=payload.channel_id))
+
+
+async def _quietly(call) -> None:
+    try:
+        await call
+    except (DomainError, DiscordError) as error:
+        log.warning("User event not mirrored: %s", error)
+
+
+async def _react(message: nextcord.Message, emoji: str) -> None:
+    with contextlib.suppress(nextcord.HTTPException):
+        await message.add_reaction(emoji)
+
+
+def setup(bot: ModmailBot) -> None:
+    bot.add_cog(Relay(bot))

@@ -1,0 +1,169 @@
+"""Staff replies (reply, anonreply), their edits and deletions, and internal notes.
+
+Each command is written once (``_reply``, ``_edit``...) over an :class:`Invocation`; the slash and
+text entry points below only collect their arguments.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import nextcord
+from django.utils.translation import gettext as _
+from nextcord.ext import commands
+
+from botrunner.bot import ModmailBot
+from botrunner.invocation import Invocation
+from tickets import selectors, services
+from tickets.discord import DiscordError
+from tickets.errors import DomainError
+
+log = logging.getLogger("rustmail.bot")
+
+
+class Replies(commands.Cog):
+    """reply · anonreply · edit · delete, and internal notes."""
+
+    def __init__(self, bot: ModmailBot) -> None:
+        self.bot = bot
+
+    # --- the commands, once ----------------------------------------------------------------
+    async def _reply(
+        self, inv: Invocation, content: str, *, anonymous: bool, attachments: list[str] | None = None
+    ) -> None:
+        async with self.bot.runner.ordered(("channel", inv.channel_id)):
+            ticket = await inv.run(services.ticket_by_channel, channel_id=inv.channel_id)
+            message = await inv.run(
+                services.ticket_reply,
+                ticket=ticket,
+                staff=inv.staff,
+                content=content,
+                anonymous=anonymous,
+                attachments=attachments or [],
+            )
+        if inv.message is not None:  # the command message goes once its copy is in the channel
+            try:
+                await inv.message.delete()
+            except nextcord.HTTPException as error:
+                log.info("Could not delete the command message: %s", error)
+        if self.bot.cfg.notifications_show_success_on_reply and inv.is_slash:
+            with inv.language():
+                await inv.done(_("Reply #%(n)s sent.") % {"n": message.message_number})
+        else:
+            await inv.acknowledge()
+
+    async def _edit(self, inv: Invocation, number: int, content: str) -> None:
+        async with self.bot.runner.ordered(("channel", inv.channel_id)):
+            ticket = await inv.run(services.ticket_by_channel, channel_id=inv.channel_id)
+            outcome = await inv.run(
+                services.reply_edit, ticket=ticket, number=number, content=content, editor=inv.staff
+            )
+        await self._report(inv, outcome, deleted=False)
+
+    async def _delete(self, inv: Invocation, number: int) -> None:
+        async with self.bot.runner.ordered(("channel", inv.channel_id)):
+            ticket = await inv.run(services.ticket_by_channel, channel_id=inv.channel_id)
+            outcome = await inv.run(services.reply_delete, ticket=ticket, number=number, staff=inv.staff)
+        await self._report(inv, outcome, deleted=True)
+
+    async def _report(self, inv: Invocation, outcome: services.CopiesOutcome, *, deleted: bool) -> None:
+        """Say how an edit or deletion went, as far as the notification settings ask."""
+        cfg = self.bot.cfg
+        number = outcome.message.message_number
+        with inv.language():
+            if not (outcome.dm_ok and outcome.inbox_ok):
+                if cfg.notifications_show_partial_success_on_edit:
+                    missing = _("the user's copy") if not outcome.dm_ok else _("the channel's copy")
+                    await inv.answer(
+                        _("Message #%(n)s: done, except %(missing)s, which Discord refused.")
+                        % {"n": number, "missing": missing}
+                    )
+                    return
+            elif deleted and cfg.notifications_show_success_on_delete:
+                await inv.done(_("Message #%(n)s deleted.") % {"n": number})
+                return
+            elif not deleted and cfg.notifications_show_success_on_edit:
+                await inv.done(_("Message #%(n)s edited.") % {"n": number})
+                return
+        await inv.acknowledge()
+
+    # --- internal notes ------------------------------------------------------------------
+    async def on_channel_message(self, message: nextcord.Message) -> None:
+        """A staff message in a ticket channel that is not a command: kept as an internal note."""
+        async with self.bot.runner.ordered(("channel", message.channel.id)):
+            ticket = await self.bot.runner.call(selectors.ticket_for_channel, message.channel.id)
+            if ticket is None:
+                return
+            author = message.author
+            try:
+                await self.bot.runner.call(
+                    services.note_add,
+                    ticket=ticket,
+                    author=services.StaffIdentity(id=author.id, name=author.display_name),
+                    content=message.content,
+                    inbox_message_id=message.id,
+                )
+            except (DomainError, DiscordError) as error:
+                log.warning("Note %s not stored: %s", message.id, error)
+
+    # --- slash entry points --------------------------------------------------------------
+    @nextcord.slash_command(name="reply", description="Reply to the ticket's user")
+    async def reply_slash(
+        self,
+        interaction: nextcord.Interaction,
+        message: str = nextcord.SlashOption(description="What to send", required=False, default=""),
+        snippet: str = nextcord.SlashOption(description="A snippet to send", required=False, default=""),
+        attachment: nextcord.Attachment = nextcord.SlashOption(
+            description="A file to send", required=False, default=None
+        ),
+        anonymous: bool = nextcord.SlashOption(
+            description="Hide your name from the user", required=False, default=False
+        ),
+    ) -> None:
+        content = message
+        if snippet:
+            content = f"{content}\n{{{{{snippet}}}}}" if content else f"{{{{{snippet}}}}}"
+        files = [attachment.url] if attachment else []
+        await self._reply(
+            Invocation(self.bot, interaction=interaction), content, anonymous=anonymous, attachments=files
+        )
+
+    @nextcord.slash_command(name="edit", description="Edit one of your replies by its number")
+    async def edit_slash(
+        self,
+        interaction: nextcord.Interaction,
+        message_id: int = nextcord.SlashOption(description="The reply's number (#N)", min_value=1),
+        new_content: str = nextcord.SlashOption(description="The new text"),
+    ) -> None:
+        await self._edit(Invocation(self.bot, interaction=interaction), message_id, new_content)
+
+    @nextcord.slash_command(name="delete", description="Delete one of the replies by its number")
+    async def delete_slash(
+        self,
+        interaction: nextcord.Interaction,
+        message_id: int = nextcord.SlashOption(description="The reply's number (#N)", min_value=1),
+    ) -> None:
+        await self._delete(Invocation(self.bot, interaction=interaction), message_id)
+
+    # --- text entry points ---------------------------------------------------------------
+    @commands.command(name="reply", aliases=["r"])
+    async def reply_text(self, ctx: commands.Context, *, content: str = "") -> None:
+        files = [a.url for a in ctx.message.attachments]
+        await self._reply(Invocation(self.bot, ctx=ctx), content, anonymous=False, attachments=files)
+
+    @commands.command(name="anonreply", aliases=["ar"])
+    async def anonreply_text(self, ctx: commands.Context, *, content: str = "") -> None:
+        files = [a.url for a in ctx.message.attachments]
+        await self._reply(Invocation(self.bot, ctx=ctx), content, anonymous=True, attachments=files)
+
+    @commands.command(name="edit", aliases=["e"])
+    async def edit_text(self, ctx: commands.Context, number: int, *, content: str) -> None:
+        await self._edit(Invocation(self.bot, ctx=ctx), number, content)
+
+    @commands.command(name="delete")
+    async def delete_text(self, ctx: commands.Context, number: int) -> None:
+        await self._delete(Invocation(self.bot, ctx=ctx), number)
+
+
+def setup(bot: ModmailBot) -> None:
+    bot.add_cog(Replies(bot))

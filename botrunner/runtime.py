@@ -1,0 +1,93 @@
+"""How the bot's async code calls the synchronous services: in a thread pool, in order per key.
+
+The gateway loop must never block, so every service call runs in a worker thread. Events of one
+user (or one ticket channel) run one after another in arrival order, so a user's DMs are relayed in
+the order they were sent; different users proceed in parallel.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import threading
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from django.db import close_old_connections, connections
+
+
+def _in_thread[T](func: Callable[..., T], args: tuple, kwargs: dict) -> T:
+    close_old_connections()
+    try:
+        return func(*args, **kwargs)
+    finally:
+        close_old_connections()
+
+
+class ServiceRunner:
+    """A thread pool for service calls, per-key ordering, and a count of the work in flight."""
+
+    def __init__(self, *, threads: int = 8) -> None:
+        self.threads = threads
+        self.executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="service")
+        self._locks: dict[Any, list] = {}
+        self._inflight = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    async def call[T](self, func: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+        """Run ``func(*args, **kwargs)`` in the pool and return its result (or raise its error)."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.executor, functools.partial(_in_thread, func, args, kwargs))
+
+    @contextlib.asynccontextmanager
+    async def ordered(self, key: Any) -> AsyncIterator[None]:
+        """Hold ``key``'s turn: work under the same key runs one at a time, first come first served."""
+        entry = self._locks.setdefault(key, [asyncio.Lock(), 0])
+        entry[1] += 1  # holders and waiters: the lock is dropped only when nobody needs it
+        try:
+            async with self.tracked(), entry[0]:
+                yield
+        finally:
+            entry[1] -= 1
+            if entry[1] == 0:
+                del self._locks[key]
+
+    @contextlib.asynccontextmanager
+    async def tracked(self) -> AsyncIterator[None]:
+        """Count work in flight, so a shutdown can wait for it."""
+        self._inflight += 1
+        self._idle.clear()
+        try:
+            yield
+        finally:
+            self._inflight -= 1
+            if self._inflight == 0:
+                self._idle.set()
+
+    @property
+    def inflight(self) -> int:
+        return self._inflight
+
+    async def drain(self, timeout: float) -> bool:
+        """Wait until no work is in flight; False if ``timeout`` ran out first."""
+        try:
+            await asyncio.wait_for(self._idle.wait(), timeout)
+        except TimeoutError:
+            return False
+        return True
+
+    def shutdown(self) -> None:
+        """Close every thread's database connection, then stop the pool."""
+        barrier = threading.Barrier(self.threads, timeout=5)
+
+        def close() -> None:
+            connections.close_all()
+            with contextlib.suppress(threading.BrokenBarrierError):
+                barrier.wait()
+
+        for _ in range(self.threads):
+            self.executor.submit(close)
+        self.executor.shutdown(wait=True)
