@@ -91,8 +91,53 @@ class ModmailBot(commands.Bot):
         self.closing = False
         # Live DMs wait for the startup recovery, so a user's messages are relayed in order.
         self.dms_open = asyncio.Event()
+        # Set by the supervisor from the desired presence: only admins may use commands then.
+        self.maintenance = False
+        self.add_check(self._text_command_allowed)
+        self.add_application_command_check(self._slash_command_allowed)
         for name in cogs:
             self.load_extension(name)
+
+    # --- who may use commands --------------------------------------------------------------
+    def command_refusal(self, author: Any, guild: nextcord.Guild | None) -> str | None:
+        """Why ``author`` may not use a staff command here, or None. Staff are the members of the
+        staff guild who can see the inbox category; admins (Administrator, panel super admins) can
+        always; in maintenance mode only admins can."""
+        from django.utils import translation
+        from django.utils.translation import gettext as _
+
+        with translation.override(self.cfg.language_default_language or "en"):
+            if guild is None or guild.id != staff_guild(self.cfg):
+                return _("Staff commands work in the staff server only.")
+            if self.is_admin(author):
+                return None
+            if self.maintenance:
+                return _("The bot is in maintenance: only administrators can use commands.")
+            inbox = guild.get_channel(self.cfg.thread_inbox_category_id or 0)
+            if inbox is None or not inbox.permissions_for(author).view_channel:
+                return _("Only staff can use this command.")
+        return None
+
+    def is_admin(self, author: Any) -> bool:
+        """Administrator in the staff guild, or a panel super admin (by user or role)."""
+        perms = getattr(author, "guild_permissions", None)
+        if perms is not None and perms.administrator:
+            return True
+        users = {int(x) for x in (self.cfg.bot_panel_super_admin_users or [])}
+        roles = {int(x) for x in (self.cfg.bot_panel_super_admin_roles or [])}
+        return author.id in users or any(r.id in roles for r in getattr(author, "roles", []))
+
+    async def _text_command_allowed(self, ctx: commands.Context) -> bool:
+        refusal = self.command_refusal(ctx.author, ctx.guild)
+        if refusal:
+            raise commands.CheckFailure(refusal)
+        return True
+
+    async def _slash_command_allowed(self, interaction: nextcord.Interaction) -> bool:
+        refusal = self.command_refusal(interaction.user, interaction.guild)
+        if refusal:
+            raise nextcord.ApplicationCheckFailure(refusal)
+        return True
 
     # --- routing -------------------------------------------------------------------------
     async def on_message(self, message: nextcord.Message) -> None:
@@ -143,9 +188,12 @@ class ModmailBot(commands.Bot):
         original = getattr(error, "original", error)
         if isinstance(original, Failed):
             return
-        log.exception("Slash command failed", exc_info=original)
-        with translation.override(self.cfg.language_default_language or "en"):
-            text = _("Something went wrong; the error was logged.")
+        if isinstance(error, nextcord.ApplicationCheckFailure):
+            text = str(error)
+        else:
+            log.exception("Slash command failed", exc_info=original)
+            with translation.override(self.cfg.language_default_language or "en"):
+                text = _("Something went wrong; the error was logged.")
         embed = nextcord.Embed(description=text, color=0xED4245)
         if interaction.response.is_done():
             await interaction.followup.send(embed=embed, ephemeral=True)

@@ -74,13 +74,7 @@ class Invocation:
     @property
     def is_admin(self) -> bool:
         """Administrator in the staff guild, or a panel super admin."""
-        perms = getattr(self.author, "guild_permissions", None)
-        if perms is not None and perms.administrator:
-            return True
-        cfg = self.bot.cfg
-        supers = {int(x) for x in (cfg.bot_panel_super_admin_users or [])}
-        super_roles = {int(x) for x in (cfg.bot_panel_super_admin_roles or [])}
-        return self.author.id in supers or any(r.id in super_roles for r in getattr(self.author, "roles", []))
+        return self.bot.is_admin(self.author)
 
     def language(self) -> translation.override:
         return translation.override(self.bot.cfg.language_default_language or "en")

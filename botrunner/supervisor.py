@@ -116,6 +116,8 @@ class Supervisor:
         elif not orders.should_run and self.session is not None:
             log.info("Stop requested")
             await self.stop_session()
+        if self.bot is not None:
+            self.bot.maintenance = orders.presence == SystemState.Presence.MAINTENANCE
         if self.bot is not None and self.bot.is_ready() and orders.presence != self.applied_presence:
             status, activity = presence_of(orders.presence, self.bot.cfg)
             await self.bot.change_presence(status=status, activity=activity)

@@ -58,3 +58,16 @@ async def test_other_staff_messages_are_internal_notes(modmail):
     assert await eventually(lambda: modmail.db(notes)) == ["looks like a refund case"]
     assert not [m for m in modmail.emu.dm_messages(user) if "refund" in text_of(m)]
     assert await modmail.db(lambda: Ticket.objects.get(pk=ticket.pk).is_open)
+
+
+async def test_members_who_are_not_staff_cannot_use_commands(modmail):
+    user = modmail.demo.user_ids[0]
+    ticket = await modmail.open_ticket(user)
+    outsider = modmail.demo.user_ids[1]
+    answer = await modmail.slash(
+        "reply", modmail.demo.general_channel_id, {"message": "hi"}, user_id=outsider
+    )
+    assert answer["data"]["flags"] & 64
+    assert "staff" in text_of(answer["data"]).lower()
+    assert not [m for m in modmail.emu.dm_messages(user) if m.get("content") == "hi"]
+    assert await modmail.db(lambda: ticket.messages.filter(kind="staff").count()) == 0
