@@ -25,6 +25,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--rate-limit", action="store_true", help="enforce Discord's rate limits (real 429s)")
     parser.add_argument("--no-demo", action="store_true", help="start empty, without the demo guild")
     parser.add_argument("--json", action="store_true", help="print the startup information as one JSON line")
+    parser.add_argument(
+        "--write-config",
+        metavar="PATH",
+        default=None,
+        help="write a config.toml for the demo guild, for `manage.py importconfig PATH`",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log every request")
     return parser.parse_args(argv)
 
@@ -64,6 +70,37 @@ def banner(emu: FakeDiscord) -> str:
     return "\n".join(lines)
 
 
+def demo_config_toml(emu: FakeDiscord) -> str:
+    """A Rustmail config.toml that points the product at the demo guild (single mode)."""
+    demo = emu.demo
+    assert demo is not None, "the demo guild is needed for a configuration"
+    return "\n".join(
+        [
+            "[bot]",
+            f'token = "{emu.bot_token}"',
+            'welcome_message = "Thanks for your message! The staff will answer you here."',
+            'close_message = "This ticket is closed. Write again any time to open a new one."',
+            "enable_rustmail_logs = true",
+            f"logs_channel_id = {demo.logs_channel_id}",
+            f'client_id = "{emu.application_id}"',
+            f'client_secret = "{emu.client_secret}"',
+            f"panel_super_admin_users = [{demo.admin_id}]",
+            "",
+            "[bot.mode]",
+            'type = "single"',
+            f"guild_id = {demo.guild_id}",
+            "",
+            "[command]",
+            'prefix = "!"',
+            "",
+            "[thread]",
+            f"inbox_category_id = {demo.inbox_category_id}",
+            "embedded_message = true",
+            "",
+        ]
+    )
+
+
 async def serve(args: argparse.Namespace) -> None:
     """Start, print the banner, run until interrupted."""
     emu = FakeDiscord(host=args.host, bot_token=args.token, heartbeat_interval_ms=args.heartbeat_ms)
@@ -71,6 +108,9 @@ async def serve(args: argparse.Namespace) -> None:
         emu.seed_demo()
     emu.rate_limit_mode = args.rate_limit
     await emu.start(args.port)
+    if args.write_config:
+        with open(args.write_config, "w", encoding="utf-8") as out:
+            out.write(demo_config_toml(emu))
     if args.json:
         info = {
             "base_url": emu.base_url,
