@@ -1,8 +1,12 @@
+# One image for every process of Rustmail for Django; docker-compose.yml gives each its command.
 FROM python:3.12-slim
+ENV PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1 DATA_DIR=/data DJANGO_SETTINGS_MODULE=rustmail.settings
 WORKDIR /app
 COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
 COPY . .
-ENV DATA_DIR=/data
+RUN useradd --create-home --uid 1000 rustmail && mkdir -p /data && chown rustmail /data
+USER rustmail
 EXPOSE 3002
-CMD ["sh", "-c", "python manage.py migrate --noinput && daphne -b 0.0.0.0 -p ${PORT:-3002} rustmail.asgi:application"]
+# Alone (without compose) the image is the web process, migrating first.
+CMD ["sh", "-c", "python manage.py migrate --noinput && exec daphne -b 0.0.0.0 -p ${PORT:-3002} rustmail.asgi:application"]

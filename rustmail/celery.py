@@ -1,4 +1,8 @@
-"""The Celery application: ``celery -A rustmail worker --beat``."""
+"""The Celery application: ``celery -A rustmail worker --beat`` (or ``worker`` and ``beat`` apart).
+
+Its settings are the ``CELERY_*`` ones of ``rustmail.settings`` (broker, beat schedule); its tasks
+are in ``tickets/tasks.py``.
+"""
 
 from __future__ import annotations
 

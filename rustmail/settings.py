@@ -153,13 +153,56 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
-# Celery: Redis as the broker when REDIS_URL is set; otherwise a broker that needs no server
-# (kombu's filesystem transport, in the data folder).
-CELERY_BROKER_URL = REDIS_URL or "filesystem://"
+# --- Celery: the worker and beat (tickets.tasks) -------------------------------------------------
+# Redis is the broker when REDIS_URL is set. Without it, kombu's filesystem transport keeps the
+# queue as files in DATA_DIR/celery: no server to run, the same tasks, and several local processes
+# can share it (a message taken twice in a race is harmless: every job is claimed in the database).
 CELERY_BROKER_DIR = DATA_DIR / "celery"
+if REDIS_URL:
+    CELERY_BROKER_URL = REDIS_URL
+    # A task not acknowledged within an hour is delivered again (tasks are idempotent).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+else:
+    CELERY_BROKER_URL = "filesystem://localhost//"
+    for _folder in ("queue", "control"):
+        (CELERY_BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(CELERY_BROKER_DIR / "queue"),
+        "data_folder_out": str(CELERY_BROKER_DIR / "queue"),
+        "control_folder": str(CELERY_BROKER_DIR / "control"),
+        "store_processed": False,
+        "polling_interval": 1.0,
+    }
+    # The filesystem transport has no broadcast worth the polling: no remote control, no events.
+    CELERY_WORKER_ENABLE_REMOTE_CONTROL = False
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "UTC"
+CELERY_ENABLE_UTC = True
+# Threads: the tasks wait on Discord and the database, and SQLite prefers one process writing.
+CELERY_WORKER_POOL = "threads"
+CELERY_WORKER_CONCURRENCY = 4
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+# Seconds between two looks for due closes, reminders and prompt timeouts; a look that could not
+# start within that time is dropped (the next one does its work).
+SCHEDULER_TICK = 5.0
+CELERY_BEAT_SCHEDULE = {
+    "closures": {"task": "tickets.run_due_closures", "schedule": SCHEDULER_TICK},
+    "reminders": {"task": "tickets.run_due_reminders", "schedule": SCHEDULER_TICK},
+    "category-prompts": {"task": "tickets.expire_category_prompts", "schedule": SCHEDULER_TICK},
+    "blocks": {"task": "tickets.expire_blocks", "schedule": 60.0},
+    "channel-names": {"task": "tickets.refresh_channel_names", "schedule": 60.0},
+}
+for _entry in CELERY_BEAT_SCHEDULE.values():
+    _entry["options"] = {"expires": _entry["schedule"]}
+# Threads one task uses to carry out due jobs (each claims its own; Discord's rate still applies).
+SCHEDULER_THREADS = env_int("SCHEDULER_THREADS", 8, minimum=1, maximum=64)
+# Requests per second one process sends to Discord's REST API (Discord allows 50 per bot token:
+# raise it only for a REST proxy or the local emulator).
+DISCORD_REST_RATE = env_int("DISCORD_REST_RATE", 50, minimum=1, maximum=100_000)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],

@@ -17,7 +17,8 @@ class ScheduledClosureAdmin(JobAdmin):
     search_fields = ("ticket__user_name", "ticket__user_id__exact", "scheduled_by__exact")
     list_select_related = ("ticket",)
     autocomplete_fields = ("ticket",)
-    fieldsets = ((None, {"fields": ("ticket", "silent", "scheduled_by")}), JobAdmin.job_fieldset)
+    readonly_fields = (*JobAdmin.readonly_fields, "steps")
+    fieldsets = ((None, {"fields": ("ticket", "silent", "scheduled_by", "steps")}), JobAdmin.job_fieldset)
 
 
 @admin.register(Reminder)

@@ -1,7 +1,7 @@
 """The Discord port over Discord's REST API, for any process (bot, web, worker).
 
 It honours 429s (waits ``retry_after`` and tries again), spaces requests to stay under the global
-50 requests per second, and retries 5xx answers a few times with backoff.
+50 requests per second (``DISCORD_REST_RATE``), and retries 5xx answers a few times with backoff.
 """
 
 from __future__ import annotations
@@ -66,13 +66,17 @@ class RestDiscordPort:
         self.token = token
         self.timeout = timeout
         self.session = requests.Session()
+        # One pooled connection per thread that may call at once (the worker's scheduler threads).
+        adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=64)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
         self.limiter = _GlobalLimiter(rate)
 
     @classmethod
     def from_settings(cls) -> RestDiscordPort:
         from tickets.selectors import bot_token
 
-        return cls(base_url=settings.DISCORD_API_BASE, token=bot_token())
+        return cls(base_url=settings.DISCORD_API_BASE, token=bot_token(), rate=settings.DISCORD_REST_RATE)
 
     def request(
         self, method: str, path: str, *, json: Any = None, params: dict[str, Any] | None = None

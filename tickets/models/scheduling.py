@@ -1,4 +1,8 @@
-"""Things that happen at a time: scheduled closes and reminders; and one-shot staff alerts."""
+"""Things that happen at a time: scheduled closes and reminders; and one-shot staff alerts.
+
+How a ``Job`` runs (claimed once, retried with backoff, reclaimed from a dead worker) is in
+``tickets.services._jobs``; the Celery worker drives it (``tickets.tasks``).
+"""
 
 from __future__ import annotations
 
@@ -20,12 +24,18 @@ class Job(models.Model):
         SKIPPED = "skipped", _("Skipped")
         FAILED = "failed", _("Failed")
 
-    due_at = models.DateTimeField(db_index=True, help_text=_("When it is due."))
+    due_at = models.DateTimeField(
+        db_index=True, help_text=_("When it is due (moved later by the backoff after a failed run).")
+    )
     state = models.CharField(
         max_length=10, choices=State.choices, default=State.PENDING, db_index=True, help_text=_("Progress.")
     )
     attempts = models.PositiveSmallIntegerField(default=0, help_text=_("How many runs were tried."))
-    claimed_at = models.DateTimeField(null=True, blank=True, help_text=_("When a worker last claimed it."))
+    claimed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=_("When a worker last claimed it (a run older than the claim timeout is claimed again)."),
+    )
     finished_at = models.DateTimeField(null=True, blank=True, help_text=_("When it ended."))
     last_error = models.TextField(blank=True, default="", help_text=_("Why the last run failed."))
     created_at = models.DateTimeField(auto_now_add=True, help_text=_("When it was scheduled."))
@@ -41,7 +51,14 @@ class ScheduledClosure(Job):
         "tickets.Ticket", on_delete=models.CASCADE, related_name="closures", help_text=_("Ticket to close.")
     )
     silent = models.BooleanField(default=False, help_text=_("Close without sending the close message."))
-    scheduled_by = snowflake(_("Discord ID of the staff member who scheduled it."))
+    scheduled_by = snowflake(
+        _("Discord ID of the staff member who scheduled it (0: finishing a close Discord interrupted).")
+    )
+    steps = models.JSONField(
+        default=list,
+        blank=True,
+        help_text=_("Steps of the close already done (closed, dm, channel, log): a retry skips them."),
+    )
 
     class Meta:
         constraints = [
@@ -49,6 +66,7 @@ class ScheduledClosure(Job):
                 fields=["ticket"], condition=Q(state="pending"), name="one_pending_closure_per_ticket"
             )
         ]
+        indexes = [models.Index(fields=["state", "due_at"], name="closure_state_due")]
         verbose_name = _("scheduled closure")
         verbose_name_plural = _("scheduled closures")
 
@@ -71,6 +89,7 @@ class Reminder(Job):
 
     class Meta:
         ordering = ["due_at"]
+        indexes = [models.Index(fields=["state", "due_at"], name="reminder_state_due")]
         verbose_name = _("reminder")
         verbose_name_plural = _("reminders")
 

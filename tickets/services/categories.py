@@ -5,9 +5,11 @@ is forwarded in order."""
 from __future__ import annotations
 
 import difflib
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from tickets import rendering
@@ -20,13 +22,19 @@ from tickets.models import (
     PendingCategorySelection,
     PendingMessage,
     TicketCategory,
+    TicketMessage,
 )
 
 from ._common import bot_language, config, now, port_or_default
+from ._jobs import claimable, job_claim, job_run_claimed
 
 MAX_ENABLED = 24
 MIN_TIMEOUT = 30
 BUTTONS_PER_ROW = 5
+# A prompt button's custom_id is ``category:<selection>:<category or "default">``: all a click needs,
+# so a prompt sent before a restart still works.
+PROMPT_PREFIX = "category:"
+DEFAULT_CHOICE = "default"
 
 
 def category_create(
@@ -40,14 +48,28 @@ def category_create(
         raise Conflict(_("At most %(n)s categories can be enabled.") % {"n": MAX_ENABLED})
     if TicketCategory.objects.filter(name__iexact=name).exists():
         raise Conflict(_("A category named %(name)s already exists.") % {"name": name})
+    emoji = _button_emoji(emoji)
     position = TicketCategory.objects.count()
     return TicketCategory.objects.create(
         discord_category_id=discord_category_id,
         name=name,
         description=description.strip()[:200],
-        emoji=emoji.strip()[:64],
+        emoji=emoji,
         position=position,
     )
+
+
+def _button_emoji(text: str) -> str:
+    """A prompt button shows a Unicode emoji (a custom one would need its ID); anything else would
+    make Discord refuse every prompt, so it is refused here."""
+    emoji = text.strip()
+    if emoji and (
+        len(emoji) > 16
+        or not any(ord(c) > 0xFF for c in emoji)
+        or any(c.isspace() or (c.isascii() and c.isalpha()) or c in "<>:" for c in emoji)
+    ):
+        raise InvalidInput(_("The emoji must be a Unicode emoji, like 💳."))
+    return emoji
 
 
 def category_get(*, name: str) -> TicketCategory:
@@ -135,6 +157,40 @@ def category_role_remove(*, name: str, role_id: int) -> None:
         raise NotFound(_("That role is not pinged for this category."))
 
 
+@dataclass(frozen=True)
+class CategoryOverview:
+    """The prompt's settings and every category in prompt order, with the roles each pings."""
+
+    prompt_enabled: bool
+    timeout: int
+    categories: list[TicketCategory]
+    roles: dict[int, list[int]]
+
+    @property
+    def enabled_count(self) -> int:
+        return sum(1 for c in self.categories if c.enabled)
+
+
+def category_list() -> CategoryOverview:
+    """What ``category list`` shows."""
+    settings = CategorySettings.load()
+    roles: dict[int, list[int]] = {}
+    for category_id, role_id in CategoryRole.objects.order_by("id").values_list("category_id", "role_id"):
+        roles.setdefault(category_id, []).append(role_id)
+    return CategoryOverview(
+        prompt_enabled=settings.prompt_enabled,
+        timeout=settings.selection_timeout,
+        categories=list(TicketCategory.objects.all()),
+        roles=roles,
+    )
+
+
+def category_role_list(*, name: str) -> tuple[TicketCategory, list[int]]:
+    """A category and the roles pinged when a ticket opens in it."""
+    category = category_get(name=name)
+    return category, list(category.roles.order_by("id").values_list("role_id", flat=True))
+
+
 def category_nearest(*, query: str, names: list[str]) -> str | None:
     """Exact (any case), else substring, else the closest spelling."""
     lowered = {n.lower(): n for n in names}
@@ -155,18 +211,44 @@ def prompt_components(selection: PendingCategorySelection) -> list[dict]:
             "type": 2,
             "style": 1,
             "label": c.name[:80],
-            "custom_id": f"category:{selection.pk}:{c.pk}",
+            "custom_id": f"{PROMPT_PREFIX}{selection.pk}:{c.pk}",
             **({"emoji": {"name": c.emoji}} if c.emoji else {}),
         }
         for c in TicketCategory.objects.filter(enabled=True)[:MAX_ENABLED]
     ]
     buttons.append(
-        {"type": 2, "style": 2, "label": _("Other"), "custom_id": f"category:{selection.pk}:default"}
+        {
+            "type": 2,
+            "style": 2,
+            "label": _("Other"),
+            "custom_id": f"{PROMPT_PREFIX}{selection.pk}:{DEFAULT_CHOICE}",
+        }
     )
     return [
         {"type": 1, "components": buttons[i : i + BUTTONS_PER_ROW]}
         for i in range(0, len(buttons), BUTTONS_PER_ROW)
     ]
+
+
+def prompt_choice(custom_id: str) -> tuple[int, int | None] | None:
+    """``(selection_id, category_id)`` from a prompt button's custom_id (category None: the default
+    inbox), or None when it is not a prompt button."""
+    if not custom_id.startswith(PROMPT_PREFIX):
+        return None
+    selection, _sep, choice = custom_id.removeprefix(PROMPT_PREFIX).partition(":")
+    if not selection.isdigit() or not (choice.isdigit() or choice == DEFAULT_CHOICE):
+        return None
+    return int(selection), None if choice == DEFAULT_CHOICE else int(choice)
+
+
+def _prompt_text() -> str:
+    """The prompt: what to do, then each category with its description."""
+    lines = [_("Please choose what your request is about. Your messages are kept until you choose.")]
+    for category in TicketCategory.objects.filter(enabled=True)[:MAX_ENABLED]:
+        if category.description:
+            emoji = f"{category.emoji} " if category.emoji else ""
+            lines.append(f"{emoji}**{category.name}**: {category.description}")
+    return "\n".join(lines)
 
 
 def selection_hold(
@@ -224,8 +306,7 @@ def selection_hold(
             return Relay.DUPLICATE
     if created:
         with bot_language(cfg):
-            text = _("Please choose what your request is about. Your messages are kept until you choose.")
-            message = rendering.system(cfg, text)
+            message = rendering.system(cfg, _prompt_text())
             message = OutgoingMessage(
                 content=message.content, embeds=message.embeds, components=prompt_components(pending)
             )
@@ -244,9 +325,8 @@ def selection_choose(
     """The user picked (``category_id``; None is the default inbox), or the timeout chose for them.
 
     Claimed with a conditional update, so a click racing the timeout acts once. Opens the ticket,
-    pings the category's roles and forwards the queue in order. Returns the ticket."""
-    from .opening import IncomingAttachment, _deliver_user_message, _store_user_message, ensure_channel
-
+    pings the category's roles and forwards the queue in order. A Discord failure is recorded and
+    raised; the worker then finishes the forwarding (see ``selections_expire``). Returns the ticket."""
     port = port_or_default(port)
     cfg = config()
     query = PendingCategorySelection.objects.filter(
@@ -258,63 +338,111 @@ def selection_choose(
     if category_id and category is None:
         raise NotFound(_("That category is no longer offered."))
     claimed = query.update(
-        state=PendingCategorySelection.State.RUNNING, claimed_at=now(), chosen_category=category
+        state=PendingCategorySelection.State.RUNNING,
+        claimed_at=now(),
+        chosen_category=category,
+        attempts=F("attempts") + 1,
     )
     if not claimed:
         raise Conflict(_("This choice was already made."))
-    selection = PendingCategorySelection.objects.get(pk=selection_id)
-    ticket = None
-    for queued in selection.messages.order_by("created_at", "id"):
-        result = _store_user_message(
-            cfg=cfg,
-            user_id=selection.user_id,
-            user_name=selection.user_name,
-            dm_message_id=queued.dm_message_id,
-            dm_channel_id=selection.dm_channel_id,
-            content=queued.content,
-            attachments=[IncomingAttachment(**a) for a in queued.attachments],
-            created_at=queued.created_at,
-            recovered=False,
-            ticket_category=category,
-            category_id=category.discord_category_id if category else None,
-            category_name=category.name if category else None,
+    selection = PendingCategorySelection.objects.select_related("chosen_category").get(pk=selection_id)
+    forwarded = _SelectionForward(cfg=cfg, port=port)
+    job_run_claimed(PendingCategorySelection, selection, forwarded)
+    return forwarded.ticket
+
+
+class _SelectionForward:
+    """Opens the ticket of a claimed selection and forwards its queue, idempotently: a message
+    already stored is only delivered again if its copy never reached the channel (nonces keep
+    Discord from showing anything twice)."""
+
+    def __init__(self, *, cfg: BotConfig, port: DiscordPort) -> None:
+        self.cfg = cfg
+        self.port = port
+        self.ticket = None
+
+    def __call__(self, selection: PendingCategorySelection) -> str:
+        from .opening import (
+            IncomingAttachment,
+            Relay,
+            RelayResult,
+            _deliver_user_message,
+            _store_user_message,
+            ensure_channel,
         )
-        if result.message is None:
-            continue
-        if ticket is None:
-            ticket = ensure_channel(ticket=result.ticket, port=port, cfg=cfg)
-            roles = (
-                list(CategoryRole.objects.filter(category=category).values_list("role_id", flat=True))
-                if category
-                else []
+
+        cfg, port = self.cfg, self.port
+        category = selection.chosen_category
+        self.ticket = None
+        first = True
+        for queued in selection.messages.order_by("created_at", "id"):
+            stored = TicketMessage.objects.select_related("ticket").filter(dm_message_id=queued.dm_message_id)
+            earlier = stored.first()
+            if earlier is None:
+                result = _store_user_message(
+                    cfg=cfg,
+                    user_id=selection.user_id,
+                    user_name=selection.user_name,
+                    dm_message_id=queued.dm_message_id,
+                    dm_channel_id=selection.dm_channel_id,
+                    content=queued.content,
+                    attachments=[IncomingAttachment(**a) for a in queued.attachments],
+                    created_at=queued.created_at,
+                    recovered=False,
+                    ticket_category=category,
+                    category_id=category.discord_category_id if category else None,
+                    category_name=category.name if category else None,
+                )
+                if result.message is None:
+                    continue
+            elif earlier.inbox_message_id:
+                self.ticket = self.ticket or earlier.ticket
+                first = False
+                continue
+            else:  # stored by a run that failed before its copy reached the channel
+                outcome = Relay.OPENED if first else Relay.RELAYED
+                result = RelayResult(outcome, ticket=earlier.ticket, message=earlier)
+            first = False
+            if self.ticket is None:
+                self.ticket = ensure_channel(ticket=result.ticket, port=port, cfg=cfg)
+                self._ping_roles(selection)
+            _deliver_user_message(result=result, cfg=cfg, port=port, dm_channel_id=selection.dm_channel_id)
+        return PendingCategorySelection.State.DONE
+
+    def _ping_roles(self, selection: PendingCategorySelection) -> None:
+        category = selection.chosen_category
+        if category is None:
+            return
+        roles = list(CategoryRole.objects.filter(category=category).values_list("role_id", flat=True))
+        if not roles:
+            return
+        with bot_language(self.cfg):
+            self.port.send(
+                self.ticket.channel_id,
+                rendering.system(
+                    self.cfg,
+                    _("New ticket in %(category)s.") % {"category": category.name},
+                    pings=" ".join(f"<@&{r}>" for r in roles),
+                    nonce=f"c{selection.pk}",
+                ),
             )
-            if roles:
-                with bot_language(cfg):
-                    port.send(
-                        ticket.channel_id,
-                        rendering.system(
-                            cfg,
-                            _("New ticket in %(category)s.") % {"category": category.name},
-                            pings=" ".join(f"<@&{r}>" for r in roles),
-                        ),
-                    )
-        _deliver_user_message(result=result, cfg=cfg, port=port, dm_channel_id=selection.dm_channel_id)
-    PendingCategorySelection.objects.filter(pk=selection.pk).update(
-        state=PendingCategorySelection.State.DONE, finished_at=now()
-    )
-    return ticket
 
 
 def selections_expire(*, at: datetime | None = None, port: DiscordPort | None = None) -> int:
-    """Open every prompt whose timeout passed in the default inbox. Returns how many."""
-    due = PendingCategorySelection.objects.filter(
-        state=PendingCategorySelection.State.PENDING, due_at__lte=at or now()
-    )
+    """Open every prompt whose timeout passed in the default inbox (or in the category the user
+    picked, when that earlier run failed or its worker died), each claimed once. A failure is
+    recorded and retried after a backoff. Returns how many were opened."""
+    port = port_or_default(port)
+    at = at or now()
+    forward = _SelectionForward(cfg=config(), port=port)
     count = 0
-    for selection_id in due.values_list("pk", flat=True):
-        try:
-            selection_choose(selection_id=selection_id, category_id=None, port=port)
-            count += 1
-        except Conflict:
+    for selection_id in PendingCategorySelection.objects.filter(claimable(at)).values_list("pk", flat=True):
+        if not job_claim(PendingCategorySelection, selection_id, at=at):
             continue
+        selection = PendingCategorySelection.objects.select_related("chosen_category").get(pk=selection_id)
+        if (
+            job_run_claimed(PendingCategorySelection, selection, forward, reraise=False)
+            == PendingCategorySelection.State.DONE
+        ):
+            count += 1
     return count

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import zoneinfo
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
@@ -12,9 +13,10 @@ from django.utils.translation import gettext as _
 from tickets import rendering
 from tickets.discord import DiscordPort
 from tickets.errors import Conflict, InvalidInput, NotFound, TicketClosed
-from tickets.models import GuildMember, Reminder, ReminderOptOut, StaffAlert, Ticket
+from tickets.models import BotConfig, GuildMember, Reminder, ReminderOptOut, StaffAlert, Ticket
 
 from ._common import bot_language, config, now, port_or_default
+from ._jobs import claimable, job_claim, job_run_claimed, jobs_run_due
 from .closing import parse_duration
 
 _CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
@@ -64,6 +66,8 @@ def reminder_add(
         raise InvalidInput(_("A reminder needs a text."))
     if len(content) > 1800:
         raise InvalidInput(_("A reminder is limited to 1800 characters."))
+    if ticket.guild_id and ticket.guild_id in {int(r) for r in role_ids or []}:
+        raise InvalidInput(_("A reminder cannot ping @everyone."))
     return Reminder.objects.create(
         ticket=ticket,
         channel_id=ticket.channel_id,
@@ -107,20 +111,44 @@ def reminder_mentions(reminder: Reminder) -> list[int]:
 
 
 def reminder_run(*, reminder_id: int, port: DiscordPort | None = None) -> str:
-    """Post one due reminder, exactly once (claimed by a conditional update). Returns its final state."""
-    port = port_or_default(port)
-    stamp = now()
-    claimed = Reminder.objects.filter(pk=reminder_id, state=Reminder.State.PENDING, due_at__lte=stamp).update(
-        state=Reminder.State.RUNNING, claimed_at=stamp
-    )
+    """Post one due reminder, exactly once (claimed by a conditional update). A Discord failure is
+    recorded and raised, and the reminder is tried again after a backoff. Returns its final state."""
+    if not job_claim(Reminder, reminder_id):
+        return Reminder.objects.get(pk=reminder_id).state
     reminder = Reminder.objects.select_related("ticket").get(pk=reminder_id)
-    if not claimed:
-        return reminder.state
-    if not reminder.ticket.is_open:
-        Reminder.objects.filter(pk=reminder_id).update(state=Reminder.State.SKIPPED, finished_at=stamp)
-        return Reminder.State.SKIPPED
-    cfg = config()
-    try:
+    return job_run_claimed(Reminder, reminder, _reminder_runner(port=port_or_default(port), cfg=config()))
+
+
+def reminders_run_due(
+    *,
+    at: datetime | None = None,
+    port: DiscordPort | None = None,
+    threads: int = 1,
+    should_stop: Callable[[], bool] | None = None,
+) -> dict[str, int]:
+    """Post every reminder due at ``at`` (default: now), each claimed once (see ``reminder_run``).
+    Returns how many ended in each state."""
+    return jobs_run_due(
+        model=Reminder,
+        run=_reminder_runner(port=port_or_default(port), cfg=config()),
+        at=at,
+        threads=threads,
+        related=("ticket",),
+        should_stop=should_stop,
+    )
+
+
+def due_reminders(*, at: datetime | None = None) -> list[int]:
+    """IDs of reminders a worker may post now: due, or left running by a worker that died."""
+    return list(
+        Reminder.objects.filter(claimable(at or now())).order_by("due_at").values_list("pk", flat=True)
+    )
+
+
+def _reminder_runner(*, port: DiscordPort, cfg: BotConfig) -> Callable[[Reminder], str]:
+    def run(reminder: Reminder) -> str:
+        if not reminder.ticket.is_open:
+            return Reminder.State.SKIPPED
         with bot_language(cfg):
             message = rendering.system(
                 cfg,
@@ -129,14 +157,8 @@ def reminder_run(*, reminder_id: int, port: DiscordPort | None = None) -> str:
                 pings=" ".join(f"<@{p}>" for p in reminder_mentions(reminder)),
                 nonce=f"m{reminder.pk}",
             )
-            message.embeds = [dict(e, color=int(cfg.reminders_embed_color, 16)) for e in message.embeds]
-            port.send(reminder.channel_id, message)
-    except Exception as error:
-        Reminder.objects.filter(pk=reminder_id).update(
-            state=Reminder.State.PENDING, attempts=reminder.attempts + 1, last_error=str(error)[:2000]
-        )
-        raise
-    Reminder.objects.filter(pk=reminder_id).update(
-        state=Reminder.State.DONE, finished_at=now(), attempts=reminder.attempts + 1
-    )
-    return Reminder.State.DONE
+        message.embeds = [dict(e, color=int(cfg.reminders_embed_color, 16)) for e in message.embeds]
+        port.send(reminder.channel_id, message)
+        return Reminder.State.DONE
+
+    return run

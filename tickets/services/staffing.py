@@ -12,7 +12,7 @@ from tickets.discord.port import STAFF_ACCESS
 from tickets.errors import Conflict, DiscordFailure, InvalidInput, NotFound, TicketClosed
 from tickets.models import GuildChannel, GuildMember, Ticket
 
-from ._common import config, port_or_default, staff_guild_id
+from ._common import config, log, port_or_default, staff_guild_id
 from .categories import category_nearest
 from .opening import channel_name
 
@@ -38,7 +38,8 @@ def _member_name(user_id: int | None) -> str | None:
 
 def channel_name_refresh(*, ticket: Ticket, port: DiscordPort | None = None, force: bool = False) -> bool:
     """Rename the channel to its status name if it changed, at most twice per 10 minutes (Discord's
-    limit). Returns True when it renamed; otherwise a later refresh will catch up."""
+    limit). Returns True when it renamed; otherwise a later refresh will catch up (a rename Discord
+    refused is forgotten, so the periodic refresh tries it again)."""
     port = port_or_default(port)
     if not ticket.channel_id or not ticket.is_open:
         return False
@@ -51,15 +52,25 @@ def channel_name_refresh(*, ticket: Ticket, port: DiscordPort | None = None, for
         recent = [t for t in locked.renames if stamp - t < RENAME_WINDOW]
         if len(recent) >= RENAMES_PER_WINDOW:
             return False
+        previous = locked.channel_name
         locked.renames = [*recent, stamp]
         locked.channel_name = name
         locked.save(update_fields=["renames", "channel_name"])
     try:
         port.edit_channel(ticket.channel_id, name=name)
-    except DiscordError:
+    except DiscordError as error:
+        log.info("Could not rename channel %s: %s", ticket.channel_id, error)
+        Ticket.objects.filter(pk=ticket.pk, channel_name=name).update(channel_name=previous)
         return False
     ticket.channel_name = name
     return True
+
+
+def channel_name_behind(*, ticket: Ticket) -> bool:
+    """The channel's name does not show the ticket's status yet: its rename waits for a free slot."""
+    if not ticket.channel_id:
+        return False
+    return channel_name(ticket, _member_name(ticket.taken_by)) != ticket.channel_name
 
 
 def ticket_take(*, ticket: Ticket, staff_id: int, port: DiscordPort | None = None) -> Ticket:
@@ -157,9 +168,9 @@ def ticket_move(*, ticket: Ticket, category: str, port: DiscordPort | None = Non
     if target.channel_id == ticket.category_id:
         raise Conflict(_("The ticket is already in %(name)s.") % {"name": name})
     try:
-        port.edit_channel(
-            ticket.channel_id, parent_id=target.channel_id, overwrites=target.overwrites or None
-        )
+        # Synced with the category as Discord has it now (the cache may lag), even with no overwrites.
+        overwrites = port.get_channel(target.channel_id).get("permission_overwrites") or []
+        port.edit_channel(ticket.channel_id, parent_id=target.channel_id, overwrites=overwrites)
     except DiscordError as error:
         if error.category_full:
             raise Conflict(_("The category %(name)s is full (50 channels).") % {"name": name}) from error
@@ -169,10 +180,29 @@ def ticket_move(*, ticket: Ticket, category: str, port: DiscordPort | None = Non
 
 
 def stale_channel_names(*, limit: int = 100) -> list[Ticket]:
-    """Open tickets whose channel name may be out of date (for the periodic refresh)."""
-    # The age part changes with time, so every open ticket is a candidate.
-    return list(
-        Ticket.objects.filter(status=Ticket.Status.OPEN, channel_id__isnull=False).order_by(
-            "last_message_at"
-        )[:limit]
+    """Open tickets whose channel name is out of date (its status or age changed) and that were not
+    renamed in the last 10 minutes: the periodic refresh uses one of Discord's two renames per
+    window at most, so a rename caused by an event (a reply, a take) always has a slot."""
+    stamp = time.time()
+    names: dict[int, str] = {}
+    found: list[Ticket] = []
+    tickets = Ticket.objects.filter(status=Ticket.Status.OPEN, channel_id__isnull=False).order_by(
+        "last_message_at"
     )
+    for ticket in tickets.iterator(chunk_size=500):
+        if any(stamp - t < RENAME_WINDOW for t in ticket.renames):
+            continue
+        if ticket.taken_by and ticket.taken_by not in names:
+            names[ticket.taken_by] = _member_name(ticket.taken_by) or ""
+        if channel_name(ticket, names.get(ticket.taken_by) or None) != ticket.channel_name:
+            found.append(ticket)
+            if len(found) >= limit:
+                break
+    return found
+
+
+def channel_names_refresh(*, port: DiscordPort | None = None, limit: int = 100) -> int:
+    """Bring the names of stale channels up to date (see ``stale_channel_names``). Returns how many
+    were renamed."""
+    port = port_or_default(port)
+    return sum(channel_name_refresh(ticket=ticket, port=port) for ticket in stale_channel_names(limit=limit))

@@ -1,8 +1,10 @@
 """``manage.py runall``: every process of the product in one terminal, for ``make run``.
 
-Starts the web process (daphne on PORT), prefixes each process's output with its name, and stops
-them all on Ctrl-C or SIGTERM. When one process dies, the others are stopped too, so a broken
-setup is noticed at once instead of half-running.
+Starts the web process (daphne on PORT), the worker with beat (Celery: scheduled closes, reminders,
+prompt timeouts, block expiry, channel names) and the bot (only when a bot token is configured),
+prefixes each process's output with its name, and stops them all on Ctrl-C or SIGTERM. When one
+process dies, the others are stopped too, so a broken setup is noticed at once instead of
+half-running.
 """
 
 from __future__ import annotations
@@ -15,11 +17,26 @@ import threading
 import time
 
 from django.conf import settings
+from django.core.management import get_commands
 from django.core.management.base import BaseCommand
+from django.db import DatabaseError
+
+# How long the processes get to stop cleanly (the worker finishes the jobs it claimed).
+STOP_WITHIN = 30.0
+
+
+def _bot_token() -> str:
+    """The configured bot token ("" when none, or when the database is not migrated yet)."""
+    from tickets.selectors import bot_token
+
+    try:
+        return bot_token()
+    except DatabaseError:
+        return ""
 
 
 class Command(BaseCommand):
-    help = "Run the web process (daphne) with prefixed logs; Ctrl-C stops everything."
+    help = "Run web (daphne), worker with beat (Celery) and the bot with prefixed logs; Ctrl-C stops all."
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--port", type=int, default=settings.PORT, help="Port of the web process (PORT).")
@@ -28,11 +45,20 @@ class Command(BaseCommand):
         )
 
     def processes(self, *, port: int, bind: str) -> dict[str, list[str]]:
-        """The commands to run, by name."""
+        """The commands to run, by name (the bot only when it has a token to connect with)."""
         python = sys.executable
-        return {
+        commands = {
             "web": [python, "-m", "daphne", "-b", bind, "-p", str(port), "rustmail.asgi:application"],
+            "worker": [python, "-m", "celery", "-A", "rustmail", "worker", "--beat", "--loglevel", "INFO"],
         }
+        if _bot_token() and "runbot" in get_commands():
+            commands["bot"] = [python, "manage.py", "runbot"]
+        else:
+            self.stdout.write(
+                f"{'bot':>6} | not started: no bot token. Set DISCORD_TOKEN, or bot.token in the "
+                "configuration (panel, Django admin or `manage.py importconfig`), then run again."
+            )
+        return commands
 
     def handle(self, *args, port: int, bind: str, **options) -> None:
         children: dict[str, subprocess.Popen] = {}
@@ -48,9 +74,19 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
+        env = dict(os.environ, PYTHONUNBUFFERED="1")
         for name, command in self.processes(port=port, bind=bind).items():
+            # Each child in its own session: Ctrl-C reaches this command only, which then stops the
+            # children in order (a worker hit twice would stop cold, dropping the jobs it holds).
             child = subprocess.Popen(
-                command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1
+                command,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+                bufsize=1,
+                env=env,
+                cwd=settings.BASE_DIR,
+                start_new_session=True,
             )
             children[name] = child
             threading.Thread(target=pump, args=(name, child), daemon=True).start()
@@ -63,12 +99,13 @@ class Command(BaseCommand):
         for child in children.values():
             if child.poll() is None:
                 child.terminate()
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + STOP_WITHIN
         for child in children.values():
             try:
                 child.wait(max(deadline - time.monotonic(), 0.1))
             except subprocess.TimeoutExpired:
                 child.kill()
+                child.wait()
         failed = [name for name, child in children.items() if child.returncode not in (0, -signal.SIGTERM)]
         if failed and not stopping.is_set():
             raise SystemExit(1)

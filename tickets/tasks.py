@@ -1,0 +1,112 @@
+"""Celery tasks: what happens at a time rather than in answer to a message.
+
+Celery beat sends each task on a schedule (``CELERY_BEAT_SCHEDULE`` in ``rustmail.settings``). A task
+is thin: it calls one service, which claims its jobs in the database, so any number of workers may
+run it at once, and a task delivered twice does nothing twice. Discord is reached through the
+port's REST adapter: the bot process need not be up.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from celery import shared_task
+from celery.signals import worker_shutting_down
+from django.conf import settings
+
+from tickets import services
+from tickets.discord import DiscordPort, get_port, set_port
+from tickets.discord.rest import RestDiscordPort
+from tickets.selectors import bot_token
+
+log = logging.getLogger("tickets.tasks")
+
+# Set when the worker is asked to stop: running tasks finish the jobs they claimed and claim no more.
+STOPPING = threading.Event()
+# Set once "no bot token" was logged, so the log says it once rather than every few seconds.
+_NO_TOKEN_LOGGED = threading.Event()
+
+
+@worker_shutting_down.connect
+def _stop_claiming(**kwargs) -> None:
+    STOPPING.set()
+
+
+def _discord() -> DiscordPort | None:
+    """The process's Discord port, following a token changed since it was made; None while no bot
+    token is configured (the jobs then wait, untouched, instead of failing against Discord)."""
+    port = get_port()
+    if not isinstance(port, RestDiscordPort):
+        return port
+    token = bot_token()
+    if not token:
+        if not _NO_TOKEN_LOGGED.is_set():
+            _NO_TOKEN_LOGGED.set()
+            log.warning("No bot token configured: scheduled closes and reminders wait until one is set.")
+        return None
+    _NO_TOKEN_LOGGED.clear()
+    if port.token != token:
+        set_port(None)
+        port = get_port()
+    return port
+
+
+def _report(what: str, tally: dict[str, int]) -> dict[str, int]:
+    if tally:
+        log.info("%s: %s", what, ", ".join(f"{count} {state}" for state, count in sorted(tally.items())))
+    return tally
+
+
+@shared_task(name="tickets.run_due_closures")
+def run_due_closures() -> dict[str, int]:
+    """Carry out the scheduled closes that are due."""
+    port = _discord()
+    if port is None:
+        return {}
+    tally = services.closures_run_due(
+        port=port, threads=settings.SCHEDULER_THREADS, should_stop=STOPPING.is_set
+    )
+    return _report("Scheduled closes", tally)
+
+
+@shared_task(name="tickets.run_due_reminders")
+def run_due_reminders() -> dict[str, int]:
+    """Post the reminders that are due."""
+    port = _discord()
+    if port is None:
+        return {}
+    tally = services.reminders_run_due(
+        port=port, threads=settings.SCHEDULER_THREADS, should_stop=STOPPING.is_set
+    )
+    return _report("Reminders", tally)
+
+
+@shared_task(name="tickets.expire_category_prompts")
+def expire_category_prompts() -> int:
+    """Open the tickets of category prompts whose timeout passed, in the default inbox."""
+    port = _discord()
+    if port is None:
+        return 0
+    opened = services.selections_expire(port=port)
+    if opened:
+        log.info("Category prompts timed out: %s ticket(s) opened", opened)
+    return opened
+
+
+@shared_task(name="tickets.expire_blocks")
+def expire_blocks() -> int:
+    """Lift the blocks whose time is up."""
+    lifted = services.blocks_expire()
+    if lifted:
+        log.info("Blocks lifted: %s", lifted)
+    return lifted
+
+
+@shared_task(name="tickets.refresh_channel_names")
+def refresh_channel_names() -> int:
+    """Bring ticket channel names (status, age) up to date, within Discord's rename limit."""
+    port = _discord()
+    if port is None:
+        return 0
+    return services.channel_names_refresh(port=port)
