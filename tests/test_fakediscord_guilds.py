@@ -81,6 +81,20 @@ async def test_rename_move_overwrites_and_delete(fake_discord: FakeDiscord) -> N
     assert deleted == [channel.id] and fake_discord.channel(channel.id) is None
 
 
+async def test_text_channel_names_keep_emoji_and_unicode_but_lose_ascii_punctuation(
+    fake_discord: FakeDiscord,
+) -> None:
+    channel_id = fake_discord.demo.general_channel_id
+    url = f"{fake_discord.api_base}/channels/{channel_id}"
+    headers = {"Authorization": f"Bot {fake_discord.bot_token}"}
+    async with (
+        aiohttp.ClientSession(headers=headers) as session,
+        session.patch(url, json={"name": "🔴・Billing Alice!・snake_case-2h?"}) as resp,
+    ):
+        assert resp.status == 200
+        assert (await resp.json())["name"] == "🔴・billing-alice・snake_case-2h"
+
+
 async def test_third_rename_within_the_window_gets_a_429(fake_discord: FakeDiscord) -> None:
     channel_id = fake_discord.demo.general_channel_id
     url = f"{fake_discord.api_base}/channels/{channel_id}"

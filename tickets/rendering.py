@@ -114,12 +114,37 @@ def staff_reply(
         if footer:
             embed["footer"] = {"text": footer}
         return OutgoingMessage(embeds=[embed], allowed_mentions=NO_PINGS, nonce=nonce)
-    prefix = f"**{name}**" + (
-        f" ({footer})" if footer and not for_user else (f" ({footer})" if footer else "")
+    # A block quote only starts at the beginning of a line. Services keep replies within
+    # ``reply_limit``, so nothing is cut here.
+    prefix = f"**{name}**" + (f" ({footer})" if footer else "")
+    return OutgoingMessage(content=f"{prefix}:\n{_quote(body, cfg)}", allowed_mentions=NO_PINGS, nonce=nonce)
+
+
+def reply_limit(
+    cfg: BotConfig, *, staff_name: str, staff_role: str, anonymous: bool, attachments: list[str] | None = None
+) -> int:
+    """How many characters of text a staff reply may have: Discord's 2000, less what the plain-text
+    form adds around it (name, role, number, quote, links) in the longer of its two copies."""
+    if cfg.thread_embedded_message:
+        return MESSAGE_LIMIT
+    widest = 10**6  # a reply number wider than any ticket will reach
+    overhead = max(
+        len(
+            staff_reply(
+                cfg=cfg,
+                staff_name=staff_name,
+                staff_role=staff_role,
+                content="x",
+                number=widest,
+                anonymous=anonymous,
+                for_user=for_user,
+                attachments=attachments,
+            ).content
+        )
+        - 1
+        for for_user in (True, False)
     )
-    return OutgoingMessage(
-        content=f"{prefix}: {_quote(body, cfg)}"[:MESSAGE_LIMIT], allowed_mentions=NO_PINGS, nonce=nonce
-    )
+    return MESSAGE_LIMIT - overhead
 
 
 def system(

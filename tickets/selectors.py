@@ -6,10 +6,10 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from tickets.models import BlockedUser, BotConfig, SystemState, Ticket, TicketMessage
+from tickets.models import BlockedUser, BotConfig, Snippet, SystemState, Ticket, TicketMessage
 
 HEARTBEAT_FRESH_FOR = timedelta(seconds=30)
 
@@ -71,3 +71,18 @@ def ticket_messages(ticket: Ticket) -> QuerySet[TicketMessage]:
 
 def closed_tickets_of_user(user_id: int) -> QuerySet[Ticket]:
     return Ticket.objects.filter(user_id=user_id, status=Ticket.Status.CLOSED).order_by("-closed_at")
+
+
+def closed_tickets_page(user_id: int, *, page: int, per_page: int = 10) -> tuple[list[Ticket], int]:
+    """One page (from 0) of a user's closed tickets, newest first, each with ``message_count``;
+    and how many closed tickets they have in all."""
+    tickets = closed_tickets_of_user(user_id)
+    total = tickets.count()
+    start = max(page, 0) * per_page
+    rows = tickets.annotate(message_count=Count("messages", filter=Q(messages__is_internal=False)))
+    return list(rows[start : start + per_page]), total
+
+
+def snippet_list() -> QuerySet[Snippet]:
+    """Every snippet, by key."""
+    return Snippet.objects.order_by("key")

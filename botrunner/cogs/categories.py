@@ -1,7 +1,514 @@
-"""Placeholder until its commands land (work in progress in this session)."""
+"""Ticket categories: the ``category`` command and the prompt's buttons.
 
+``category`` manages what the prompt offers: create, list, rename, move, delete, enable, disable,
+on, off, timeout, and roles add/remove/list. Each subcommand is written once over an
+:class:`Invocation`; the slash (``/category create ...``) and text (``!category create ...``) entry
+points below only collect arguments.
+
+With the prompt on, a user's first DM gets buttons (sent by the relay's service); a click lands in
+:meth:`Categories.on_interaction`. A button's custom_id names the selection and the choice, so a
+prompt sent before a restart is answered like any other: nothing about it lives in memory.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import nextcord
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from nextcord.ext import commands
 
+from botrunner.bot import ModmailBot
+from botrunner.invocation import Invocation
+from tickets import rendering, services
+from tickets.discord import DiscordError
+from tickets.errors import Conflict, DomainError
+from tickets.services import categories as category_services
 
-def setup(bot: commands.Bot) -> None:
-    pass
+log = logging.getLogger("rustmail.bot")
+T = TypeVar("T")
+
+USAGE = (
+    "category create <discord_category_id> <name> | <description> | <emoji>",
+    "category list",
+    "category rename <name> | <new name>",
+    "category move <name> <position>",
+    "category delete <name>",
+    "category enable <name>",
+    "category disable <name>",
+    "category on",
+    "category off",
+    "category timeout <seconds>",
+    "category roles add <name> <role>",
+    "category roles remove <name> <role>",
+    "category roles list <name>",
+)
+LIST_PAGE = 4000
+
+
+def category_channel(guild: nextcord.Guild, text: str) -> nextcord.CategoryChannel | None:
+    """A Discord category of ``guild`` by ID, ``<#mention>`` or name."""
+    raw = text.strip().removeprefix("<#").removesuffix(">")
+    if raw.isdigit():
+        channel = guild.get_channel(int(raw))
+    else:
+        channel = nextcord.utils.find(lambda c: c.name.lower() == raw.lower(), guild.categories)
+    return channel if isinstance(channel, nextcord.CategoryChannel) else None
+
+
+def split_last(text: str) -> tuple[str, str]:
+    """``"Billing | Support team"`` or ``"Billing Support"``: the name, then the last argument."""
+    if "|" in text:
+        name, _sep, last = text.rpartition("|")
+    else:
+        name, _sep, last = text.strip().rpartition(" ")
+    return name.strip(), last.strip()
+
+
+class Categories(commands.Cog):
+    """category (and its subcommands), and the prompt's buttons."""
+
+    def __init__(self, bot: ModmailBot) -> None:
+        self.bot = bot
+
+    # --- the commands, once ----------------------------------------------------------------
+    async def _create(
+        self,
+        inv: Invocation,
+        channel: nextcord.abc.GuildChannel | None,
+        name: str,
+        description: str = "",
+        emoji: str = "",
+    ) -> None:
+        with inv.language():
+            if not isinstance(channel, nextcord.CategoryChannel) or channel.guild.id != inv.guild.id:
+                await inv.fail(_("That is not a category of this server."))
+        category = await inv.run(
+            services.category_create,
+            discord_category_id=channel.id,
+            name=name,
+            description=description,
+            emoji=emoji,
+        )
+        with inv.language():
+            await inv.done(
+                _("Category **%(name)s** created: its tickets open in %(channel)s.")
+                % {"name": category.name, "channel": channel.mention}
+            )
+
+    async def _list(self, inv: Invocation) -> None:
+        overview = await inv.run(category_services.category_list)
+        with inv.language():
+            state = (
+                pgettext("category prompt", "on")
+                if overview.prompt_enabled
+                else pgettext("category prompt", "off")
+            )
+            lines = [
+                _("Prompt: **%(state)s** · timeout %(seconds)s s · %(count)s of %(max)s enabled")
+                % {
+                    "state": state,
+                    "seconds": overview.timeout,
+                    "count": overview.enabled_count,
+                    "max": category_services.MAX_ENABLED,
+                },
+                "",
+            ]
+            if not overview.categories:
+                lines.append(_("No category yet. Create one with: %(usage)s") % {"usage": self._usage(0)})
+            for index, category in enumerate(overview.categories, start=1):
+                emoji = f"{category.emoji} " if category.emoji else ""
+                parts = [f"{index}. {emoji}**{category.name}**", f"<#{category.discord_category_id}>"]
+                if not category.enabled:
+                    parts.append(_("disabled"))
+                roles = overview.roles.get(category.pk)
+                if roles:
+                    parts.append(" ".join(f"<@&{r}>" for r in roles))
+                lines.append(" · ".join(parts))
+                if category.description:
+                    lines.append(f"    {category.description}")
+            for page in rendering.chunks("\n".join(lines), LIST_PAGE):
+                await inv.answer(embed=self._embed(page, title=_("Ticket categories")))
+
+    async def _rename(self, inv: Invocation, name: str, new_name: str) -> None:
+        category = await inv.run(services.category_rename, name=name, new_name=new_name)
+        with inv.language():
+            await inv.done(_("Category renamed to **%(name)s**.") % {"name": category.name})
+
+    async def _move(self, inv: Invocation, name: str, position: int) -> None:
+        category = await inv.run(services.category_move, name=name, position=position)
+        with inv.language():
+            await inv.done(
+                _("**%(name)s** is now at position %(position)s.")
+                % {"name": category.name, "position": position}
+            )
+
+    async def _delete(self, inv: Invocation, name: str) -> None:
+        category = await inv.run(services.category_get, name=name)
+        await inv.run(services.category_delete, name=category.name)
+        with inv.language():
+            await inv.done(_("Category **%(name)s** deleted.") % {"name": category.name})
+
+    async def _set_enabled(self, inv: Invocation, name: str, enabled: bool) -> None:
+        category = await inv.run(services.category_set_enabled, name=name, enabled=enabled)
+        with inv.language():
+            text = (
+                _("**%(name)s** is offered on the prompt.")
+                if enabled
+                else _("**%(name)s** is no longer offered.")
+            )
+            await inv.done(text % {"name": category.name})
+
+    async def _prompt(self, inv: Invocation, enabled: bool) -> None:
+        await inv.run(services.prompt_set_enabled, enabled=enabled)
+        overview = await inv.run(category_services.category_list)
+        with inv.language():
+            if not enabled:
+                await inv.done(_("The category prompt is off: tickets open in the inbox."))
+            elif not overview.enabled_count:
+                await inv.done(
+                    _(
+                        "The category prompt is on, but no category is enabled: "
+                        "tickets still open in the inbox."
+                    )
+                )
+            else:
+                await inv.done(
+                    _("The category prompt is on: users choose a category before their ticket opens.")
+                )
+
+    async def _timeout(self, inv: Invocation, seconds: int) -> None:
+        settings = await inv.run(services.prompt_set_timeout, seconds=seconds)
+        with inv.language():
+            await inv.done(
+                _("Users now have %(seconds)s seconds to choose; then their ticket opens in the inbox.")
+                % {"seconds": settings.selection_timeout}
+            )
+
+    async def _role_add(self, inv: Invocation, name: str, role: nextcord.Role | None) -> None:
+        role = await self._role(inv, role)
+        category = await inv.run(services.category_get, name=name)
+        await inv.run(services.category_role_add, name=category.name, role_id=role.id)
+        with inv.language():
+            await inv.done(
+                _("%(role)s is pinged when a ticket opens in **%(name)s**.")
+                % {"role": role.mention, "name": category.name}
+            )
+
+    async def _role_remove(self, inv: Invocation, name: str, role: nextcord.Role | None) -> None:
+        role = await self._role(inv, role)
+        category = await inv.run(services.category_get, name=name)
+        await inv.run(services.category_role_remove, name=category.name, role_id=role.id)
+        with inv.language():
+            await inv.done(
+                _("%(role)s is no longer pinged for **%(name)s**.")
+                % {"role": role.mention, "name": category.name}
+            )
+
+    async def _role_list(self, inv: Invocation, name: str) -> None:
+        category, roles = await inv.run(category_services.category_role_list, name=name)
+        with inv.language():
+            if not roles:
+                await inv.done(_("No role is pinged for **%(name)s**.") % {"name": category.name})
+                return
+            await inv.done(
+                _("Pinged for **%(name)s**: %(roles)s")
+                % {"name": category.name, "roles": " ".join(f"<@&{r}>" for r in roles)}
+            )
+
+    async def _role(self, inv: Invocation, role: nextcord.Role | None) -> nextcord.Role:
+        with inv.language():
+            if role is None or role.guild.id != inv.guild.id:
+                await inv.fail(_("That is not a role of this server."))
+            if role.is_default():
+                await inv.fail(_("@everyone cannot be pinged for a category."))
+        return role
+
+    async def _unknown(self, inv: Invocation, given: str) -> None:
+        with inv.language():
+            lines = [self._usage(i) for i in range(len(USAGE))]
+            head = _("Unknown subcommand %(name)s.") % {"name": given.split()[0]} if given.strip() else ""
+            await inv.answer("\n".join(filter(None, [head, _("Usage:"), *lines])), error=bool(head))
+
+    def _usage(self, index: int) -> str:
+        return f"`{self.bot.cfg.command_prefix or '!'}{USAGE[index]}`"
+
+    def _embed(self, text: str, *, title: str | None = None) -> nextcord.Embed:
+        color = int(self.bot.cfg.thread_system_message_color or "faa81a", 16)
+        return nextcord.Embed(title=title, description=text, color=color)
+
+    # --- the prompt's buttons --------------------------------------------------------------
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: nextcord.Interaction) -> None:
+        """A user clicked a category on their prompt: open the ticket there and forward the queue."""
+        if interaction.type != nextcord.InteractionType.component or self.bot.closing:
+            return
+        custom_id = str((interaction.data or {}).get("custom_id", ""))
+        choice = category_services.prompt_choice(custom_id)
+        if choice is None:
+            return
+        selection_id, category_id = choice
+        user_id = interaction.user.id
+        async with self.bot.runner.tracked():
+            await interaction.response.defer()
+            try:
+                # In turn with the user's DMs, so one sent meanwhile joins the ticket, not a new prompt.
+                async with self.bot.runner.ordered(("user", user_id)):
+                    await self._call(
+                        services.selection_choose,
+                        selection_id=selection_id,
+                        category_id=category_id,
+                        user_id=user_id,
+                    )
+            except DomainError as error:
+                await self._refuse_choice(interaction, error)
+                return
+            except DiscordError as error:
+                # The choice is recorded; the worker finishes forwarding the queue.
+                log.warning("Prompt %s: forwarding deferred: %s", selection_id, error)
+            await self._show_choice(interaction, _button_label(interaction, custom_id))
+
+    async def _show_choice(self, interaction: nextcord.Interaction, label: str) -> None:
+        cfg = self.bot.cfg
+        with translation.override(cfg.language_default_language or "en"):
+            text = _("You chose: %(choice)s. Your messages were sent to the staff, who will answer here.") % {
+                "choice": f"**{label}**"
+            }
+            message = rendering.system(cfg, text)
+        try:
+            await interaction.edit_original_message(
+                content=message.content or None,
+                embeds=[nextcord.Embed.from_dict(e) for e in message.embeds],
+                view=None,
+            )
+        except nextcord.HTTPException as error:
+            log.info("Could not update the prompt: %s", error)
+
+    async def _refuse_choice(self, interaction: nextcord.Interaction, error: DomainError) -> None:
+        try:
+            await interaction.followup.send(
+                embed=nextcord.Embed(description=error.message, color=0xED4245), ephemeral=True
+            )
+            if isinstance(error, Conflict):  # the prompt is over: its buttons go
+                await interaction.edit_original_message(view=None)
+        except nextcord.HTTPException as failure:
+            log.info("Could not answer a prompt click: %s", failure)
+
+    async def _call(self, func: Callable[..., T], /, **kwargs: Any) -> T:
+        language = self.bot.cfg.language_default_language or "en"
+
+        def run() -> T:
+            with translation.override(language):
+                return func(**kwargs)
+
+        return await self.bot.runner.call(run)
+
+    # --- slash entry points --------------------------------------------------------------
+    @nextcord.slash_command(name="category", description="Manage the ticket categories users choose from")
+    async def category_slash(self, interaction: nextcord.Interaction) -> None:
+        """Parent of the /category subcommands (never called by itself)."""
+
+    @category_slash.subcommand(name="create", description="Add a category to the prompt")
+    async def create_slash(
+        self,
+        interaction: nextcord.Interaction,
+        discord_category: nextcord.CategoryChannel = nextcord.SlashOption(
+            description="The Discord category its tickets open in"
+        ),
+        name: str = nextcord.SlashOption(description="Name on the button", max_length=80),
+        description: str = nextcord.SlashOption(
+            description="One line about it", required=False, default="", max_length=200
+        ),
+        emoji: str = nextcord.SlashOption(description="Emoji on the button", required=False, default=""),
+    ) -> None:
+        await self._create(
+            Invocation(self.bot, interaction=interaction), discord_category, name, description, emoji
+        )
+
+    @category_slash.subcommand(name="list", description="Show the categories and the prompt's settings")
+    async def list_slash(self, interaction: nextcord.Interaction) -> None:
+        await self._list(Invocation(self.bot, interaction=interaction))
+
+    @category_slash.subcommand(name="rename", description="Rename a category")
+    async def rename_slash(
+        self,
+        interaction: nextcord.Interaction,
+        name: str = nextcord.SlashOption(description="The category"),
+        new_name: str = nextcord.SlashOption(description="Its new name", max_length=80),
+    ) -> None:
+        await self._rename(Invocation(self.bot, interaction=interaction), name, new_name)
+
+    @category_slash.subcommand(name="move", description="Change a category's place on the prompt")
+    async def move_slash(
+        self,
+        interaction: nextcord.Interaction,
+        name: str = nextcord.SlashOption(description="The category"),
+        position: int = nextcord.SlashOption(description="Its place, 1 first", min_value=1),
+    ) -> None:
+        await self._move(Invocation(self.bot, interaction=interaction), name, position)
+
+    @category_slash.subcommand(name="delete", description="Delete a category")
+    async def delete_slash(
+        self, interaction: nextcord.Interaction, name: str = nextcord.SlashOption(description="The category")
+    ) -> None:
+        await self._delete(Invocation(self.bot, interaction=interaction), name)
+
+    @category_slash.subcommand(name="enable", description="Offer a category on the prompt")
+    async def enable_slash(
+        self, interaction: nextcord.Interaction, name: str = nextcord.SlashOption(description="The category")
+    ) -> None:
+        await self._set_enabled(Invocation(self.bot, interaction=interaction), name, True)
+
+    @category_slash.subcommand(name="disable", description="Stop offering a category on the prompt")
+    async def disable_slash(
+        self, interaction: nextcord.Interaction, name: str = nextcord.SlashOption(description="The category")
+    ) -> None:
+        await self._set_enabled(Invocation(self.bot, interaction=interaction), name, False)
+
+    @category_slash.subcommand(
+        name="on", description="Ask users to choose a category before their ticket opens"
+    )
+    async def on_slash(self, interaction: nextcord.Interaction) -> None:
+        await self._prompt(Invocation(self.bot, interaction=interaction), True)
+
+    @category_slash.subcommand(name="off", description="Open tickets in the inbox without asking")
+    async def off_slash(self, interaction: nextcord.Interaction) -> None:
+        await self._prompt(Invocation(self.bot, interaction=interaction), False)
+
+    @category_slash.subcommand(name="timeout", description="How long users have to choose")
+    async def timeout_slash(
+        self,
+        interaction: nextcord.Interaction,
+        seconds: int = nextcord.SlashOption(
+            description="Seconds, 30 at least", min_value=30, max_value=86400
+        ),
+    ) -> None:
+        await self._timeout(Invocation(self.bot, interaction=interaction), seconds)
+
+    @category_slash.subcommand(name="roles", description="Roles pinged when a ticket opens in a category")
+    async def roles_slash(self, interaction: nextcord.Interaction) -> None:
+        """Parent of the /category roles subcommands (never called by itself)."""
+
+    @roles_slash.subcommand(name="add", description="Ping a role when a ticket opens in the category")
+    async def roles_add_slash(
+        self,
+        interaction: nextcord.Interaction,
+        name: str = nextcord.SlashOption(description="The category"),
+        role: nextcord.Role = nextcord.SlashOption(description="The role to ping"),
+    ) -> None:
+        await self._role_add(Invocation(self.bot, interaction=interaction), name, role)
+
+    @roles_slash.subcommand(name="remove", description="Stop pinging a role for the category")
+    async def roles_remove_slash(
+        self,
+        interaction: nextcord.Interaction,
+        name: str = nextcord.SlashOption(description="The category"),
+        role: nextcord.Role = nextcord.SlashOption(description="The role"),
+    ) -> None:
+        await self._role_remove(Invocation(self.bot, interaction=interaction), name, role)
+
+    @roles_slash.subcommand(name="list", description="The roles pinged for the category")
+    async def roles_list_slash(
+        self, interaction: nextcord.Interaction, name: str = nextcord.SlashOption(description="The category")
+    ) -> None:
+        await self._role_list(Invocation(self.bot, interaction=interaction), name)
+
+    # --- text entry points ---------------------------------------------------------------
+    @commands.group(name="category", invoke_without_command=True, case_insensitive=True)
+    async def category_text(self, ctx: commands.Context, *, rest: str = "") -> None:
+        await self._unknown(Invocation(self.bot, ctx=ctx), rest)
+
+    @category_text.command(name="create", usage="<discord_category_id> <name> | <description> | <emoji>")
+    async def create_text(self, ctx: commands.Context, discord_category: str, *, spec: str) -> None:
+        name, description, emoji = [*(part.strip() for part in spec.split("|", 2)), "", ""][:3]
+        channel = category_channel(ctx.guild, discord_category) if ctx.guild else None
+        await self._create(Invocation(self.bot, ctx=ctx), channel, name, description, emoji)
+
+    @category_text.command(name="list")
+    async def list_text(self, ctx: commands.Context) -> None:
+        await self._list(Invocation(self.bot, ctx=ctx))
+
+    @category_text.command(name="rename", usage="<name> | <new name>")
+    async def rename_text(self, ctx: commands.Context, *, spec: str) -> None:
+        name, new_name = split_last(spec)
+        if not name or not new_name:
+            raise commands.BadArgument(spec)
+        await self._rename(Invocation(self.bot, ctx=ctx), name, new_name)
+
+    @category_text.command(name="move", usage="<name> <position>")
+    async def move_text(self, ctx: commands.Context, *, spec: str) -> None:
+        name, position = split_last(spec)
+        if not name or not position.isdigit():
+            raise commands.BadArgument(spec)
+        await self._move(Invocation(self.bot, ctx=ctx), name, int(position))
+
+    @category_text.command(name="delete")
+    async def delete_text(self, ctx: commands.Context, *, name: str) -> None:
+        await self._delete(Invocation(self.bot, ctx=ctx), name)
+
+    @category_text.command(name="enable")
+    async def enable_text(self, ctx: commands.Context, *, name: str) -> None:
+        await self._set_enabled(Invocation(self.bot, ctx=ctx), name, True)
+
+    @category_text.command(name="disable")
+    async def disable_text(self, ctx: commands.Context, *, name: str) -> None:
+        await self._set_enabled(Invocation(self.bot, ctx=ctx), name, False)
+
+    @category_text.command(name="on")
+    async def on_text(self, ctx: commands.Context) -> None:
+        await self._prompt(Invocation(self.bot, ctx=ctx), True)
+
+    @category_text.command(name="off")
+    async def off_text(self, ctx: commands.Context) -> None:
+        await self._prompt(Invocation(self.bot, ctx=ctx), False)
+
+    @category_text.command(name="timeout")
+    async def timeout_text(self, ctx: commands.Context, seconds: int) -> None:
+        await self._timeout(Invocation(self.bot, ctx=ctx), seconds)
+
+    @category_text.group(name="roles", invoke_without_command=True, case_insensitive=True)
+    async def roles_text(self, ctx: commands.Context, *, rest: str = "") -> None:
+        await self._unknown(Invocation(self.bot, ctx=ctx), rest)
+
+    @roles_text.command(name="add", usage="<name> <role>")
+    async def roles_add_text(self, ctx: commands.Context, *, spec: str) -> None:
+        name, role = await self._text_role(ctx, spec)
+        await self._role_add(Invocation(self.bot, ctx=ctx), name, role)
+
+    @roles_text.command(name="remove", usage="<name> <role>")
+    async def roles_remove_text(self, ctx: commands.Context, *, spec: str) -> None:
+        name, role = await self._text_role(ctx, spec)
+        await self._role_remove(Invocation(self.bot, ctx=ctx), name, role)
+
+    @roles_text.command(name="list")
+    async def roles_list_text(self, ctx: commands.Context, *, name: str) -> None:
+        await self._role_list(Invocation(self.bot, ctx=ctx), name)
+
+    @staticmethod
+    async def _text_role(ctx: commands.Context, spec: str) -> tuple[str, nextcord.Role | None]:
+        """``<name> <role>``, or ``<name> | <role>`` for a role name with spaces; the role by mention,
+        ID or name (None when there is no such role)."""
+        name, raw = split_last(spec)
+        if not name or not raw:
+            raise commands.BadArgument(spec)
+        try:
+            return name, await commands.RoleConverter().convert(ctx, raw)
+        except commands.BadArgument:
+            return name, None
+
+
+def _button_label(interaction: nextcord.Interaction, custom_id: str) -> str:
+    """The label of the clicked button, read from the message it was on."""
+    for row in (interaction.message.components if interaction.message else []) or []:
+        for child in getattr(row, "children", []):
+            if getattr(child, "custom_id", None) == custom_id:
+                return child.label or ""
+    return ""
+
+
+def setup(bot: ModmailBot) -> None:
+    bot.add_cog(Categories(bot))

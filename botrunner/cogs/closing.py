@@ -1,7 +1,137 @@
-"""Placeholder until its commands land (work in progress in this session)."""
+"""Closing tickets: now, silently, later (and cancelling that), and forcing orphaned ones shut.
 
+Each command is written once (``_close``, ``_force_close``) over an :class:`Invocation`; the slash
+and text entry points below only collect their arguments. A scheduled close is carried out by the
+worker; a new message from the user cancels it (the relay service does).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import nextcord
+from django.utils.translation import gettext as _
 from nextcord.ext import commands
 
+from botrunner.bot import ModmailBot
+from botrunner.invocation import Invocation
+from tickets import services
 
-def setup(bot: commands.Bot) -> None:
-    pass
+if TYPE_CHECKING:
+    from tickets.services.closing import CloseScheduled
+
+SILENT_FLAGS = {"-s", "--silent"}
+CANCEL_FLAGS = {"-c", "--cancel", "cancel"}
+
+
+def _stamp(moment: datetime) -> str:
+    """A Discord timestamp: each reader sees it in their own time zone."""
+    seconds = int(moment.timestamp())
+    return f"<t:{seconds}:f> (<t:{seconds}:R>)"
+
+
+class Closing(commands.Cog):
+    """close · force_close."""
+
+    def __init__(self, bot: ModmailBot) -> None:
+        self.bot = bot
+
+    # --- the commands, once ----------------------------------------------------------------
+    async def _close(self, inv: Invocation, *, duration: str, silent: bool, cancel: bool) -> None:
+        async with self.bot.runner.ordered(("channel", inv.channel_id)):
+            ticket = await inv.run(services.ticket_by_channel, channel_id=inv.channel_id)
+            if cancel:
+                await inv.run(services.close_cancel, ticket=ticket)
+                with inv.language():
+                    await inv.answer(_("The scheduled close was cancelled."), ephemeral=False)
+                return
+            if duration:
+                scheduled = await inv.run(
+                    services.close_schedule,
+                    ticket=ticket,
+                    delay=duration,
+                    staff_id=inv.author.id,
+                    silent=silent,
+                )
+                await self._announce(inv, scheduled)
+                return
+            # The channel goes with the ticket: a slash command is answered before, not after.
+            await inv.defer()
+            await inv.run(services.ticket_close, ticket=ticket, closed_by=str(inv.author.id), silent=silent)
+
+    async def _announce(self, inv: Invocation, scheduled: CloseScheduled) -> None:
+        """Tell the channel when the ticket will close, and whether that replaced an earlier plan."""
+        when = _stamp(scheduled.closure.due_at)
+        with inv.language():
+            if scheduled.closure.silent:
+                text = _("This ticket will close silently on %(when)s.") % {"when": when}
+            else:
+                text = _("This ticket will close on %(when)s.") % {"when": when}
+            text += "\n" + _("A message from the user cancels it; so does %(command)s.") % {
+                "command": f"`{self.bot.cfg.command_prefix or '!'}close -c`"
+            }
+            if scheduled.replaced is not None:
+                text += "\n⚠️ " + _("This replaces the close that was scheduled for %(when)s.") % {
+                    "when": _stamp(scheduled.replaced.due_at)
+                }
+        await inv.answer(text, ephemeral=False)
+
+    async def _force_close(self, inv: Invocation) -> None:
+        async with self.bot.runner.ordered(("channel", inv.channel_id)):
+            await inv.defer()
+            await inv.run(services.channel_force_close, channel_id=inv.channel_id, staff_id=inv.author.id)
+
+    # --- slash entry points --------------------------------------------------------------
+    @nextcord.slash_command(name="close", description="Close the ticket now or later, or cancel a close")
+    async def close_slash(
+        self,
+        interaction: nextcord.Interaction,
+        time: str = nextcord.SlashOption(
+            description="Close after this long: 30m, 2h, 1d, 1d12h or seconds", required=False, default=""
+        ),
+        silent: bool = nextcord.SlashOption(
+            description="Do not send the close message to the user", required=False, default=False
+        ),
+        cancel: bool = nextcord.SlashOption(
+            description="Cancel the scheduled close", required=False, default=False
+        ),
+    ) -> None:
+        await self._close(
+            Invocation(self.bot, interaction=interaction), duration=time.strip(), silent=silent, cancel=cancel
+        )
+
+    @nextcord.slash_command(name="force_close", description="Close a ticket whose user left the server")
+    async def force_close_slash(self, interaction: nextcord.Interaction) -> None:
+        await self._force_close(Invocation(self.bot, interaction=interaction))
+
+    # --- text entry points ---------------------------------------------------------------
+    @commands.command(name="close", aliases=["c"])
+    async def close_text(self, ctx: commands.Context, *args: str) -> None:
+        """``!close [duration] [-s|--silent] [-c|--cancel]``."""
+        inv = Invocation(self.bot, ctx=ctx)
+        silent = cancel = False
+        durations: list[str] = []
+        for arg in args:
+            flag = arg.lower()
+            if flag in SILENT_FLAGS:
+                silent = True
+            elif flag in CANCEL_FLAGS:
+                cancel = True
+            else:
+                durations.append(arg)
+        if len(durations) > 1:
+            with inv.language():
+                await inv.fail(
+                    _("One duration at most. Usage: %(usage)s")
+                    % {"usage": f"{ctx.prefix}close [30m|2h|1d12h] [-s] [-c]"}
+                )
+        await self._close(inv, duration=durations[0] if durations else "", silent=silent, cancel=cancel)
+
+    @commands.command(name="force_close", aliases=["fc"])
+    async def force_close_text(self, ctx: commands.Context) -> None:
+        await self._force_close(Invocation(self.bot, ctx=ctx))
+
+
+def setup(bot: ModmailBot) -> None:
+    bot.add_cog(Closing(bot))

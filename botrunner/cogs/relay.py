@@ -5,7 +5,6 @@ A DM is never parsed as a command. Each user's events run in the order they arri
 
 from __future__ import annotations
 
-import contextlib
 import logging
 
 import nextcord
@@ -20,6 +19,7 @@ log = logging.getLogger("rustmail.bot")
 
 
 def incoming_attachments(message: nextcord.Message) -> list[services.IncomingAttachment]:
+    """The files of a DM as the relay service takes them."""
     return [
         services.IncomingAttachment(
             filename=a.filename,
@@ -39,7 +39,8 @@ class Relay(commands.Cog):
         self.bot = bot
 
     async def on_dm(self, message: nextcord.Message) -> None:
-        """Relay a DM into the user's ticket (called by the bot's router, never for guild messages)."""
+        """Relay a DM into the user's ticket (called by the bot's router, never for guild messages).
+        The service reacts ✅ once the copy is in the channel and tells the user of any refusal."""
         author = message.author
         async with self.bot.runner.ordered(("user", author.id)):
             await self.bot.dms_open.wait()
@@ -56,9 +57,17 @@ class Relay(commands.Cog):
                     is_bot=author.bot,
                 )
             except (DomainError, DiscordError) as error:
-                # Stored messages are finished by recovery; tell the user this one is not through yet.
                 log.warning("DM %s from %s not relayed: %s", message.id, author.id, error)
-                await _react(message, "⚠️")
+            except Exception:  # whatever broke, the user must hear that their message did not go
+                log.exception("Relaying DM %s from %s failed", message.id, author.id)
+            else:
+                return
+            await self.bot.runner.call(
+                services.user_message_failed,
+                user_id=author.id,
+                dm_channel_id=message.channel.id,
+                dm_message_id=message.id,
+            )
 
     @commands.Cog.listener()
     async def on_raw_message_edit(self, payload: nextcord.RawMessageUpdateEvent) -> None:
@@ -68,6 +77,7 @@ class Relay(commands.Cog):
         author = data.get("author") or {}
         if author.get("bot") or not author.get("id"):
             return
+        # In the user's turn: an edit made right after sending waits for the DM to be relayed.
         async with self.bot.runner.ordered(("user", int(author["id"]))):
             await _quietly(
                 self.bot.runner.call(
@@ -79,7 +89,14 @@ class Relay(commands.Cog):
     async def on_raw_message_delete(self, payload: nextcord.RawMessageDeleteEvent) -> None:
         if payload.guild_id is not None or self.bot.closing:
             return
-        async with self.bot.runner.tracked():
+        cached = payload.cached_message
+        if cached is not None and cached.author.bot:
+            return
+        # In the user's turn when the message is still cached (a deletion right after sending waits
+        # for the DM to be relayed), as for edits.
+        author = cached.author.id if cached is not None else None
+        turn = self.bot.runner.ordered(("user", author)) if author else self.bot.runner.tracked()
+        async with turn:
             await _quietly(
                 self.bot.runner.call(services.user_message_deleted, dm_message_id=payload.message_id)
             )
@@ -88,10 +105,11 @@ class Relay(commands.Cog):
     async def on_raw_typing(self, payload: nextcord.RawTypingEvent) -> None:
         if self.bot.closing or payload.user_id == self.bot.user.id:
             return
-        if payload.guild_id is None:
-            await _quietly(self.bot.runner.call(services.user_typing, user_id=payload.user_id))
-        else:
-            await _quietly(self.bot.runner.call(services.staff_typing, channel_id=payload.channel_id))
+        async with self.bot.runner.tracked():
+            if payload.guild_id is None:
+                await _quietly(self.bot.runner.call(services.user_typing, user_id=payload.user_id))
+            else:
+                await _quietly(self.bot.runner.call(services.staff_typing, channel_id=payload.channel_id))
 
 
 async def _quietly(call) -> None:
@@ -99,11 +117,6 @@ async def _quietly(call) -> None:
         await call
     except (DomainError, DiscordError) as error:
         log.warning("User event not mirrored: %s", error)
-
-
-async def _react(message: nextcord.Message, emoji: str) -> None:
-    with contextlib.suppress(nextcord.HTTPException):
-        await message.add_reaction(emoji)
 
 
 def setup(bot: ModmailBot) -> None:

@@ -31,6 +31,7 @@ class Replies(commands.Cog):
     async def _reply(
         self, inv: Invocation, content: str, *, anonymous: bool, attachments: list[str] | None = None
     ) -> None:
+        """Send the next numbered reply to the ticket's user, with or without the sender's name."""
         async with self.bot.runner.ordered(("channel", inv.channel_id)):
             ticket = await inv.run(services.ticket_by_channel, channel_id=inv.channel_id)
             message = await inv.run(
@@ -41,37 +42,55 @@ class Replies(commands.Cog):
                 anonymous=anonymous,
                 attachments=attachments or [],
             )
-        if inv.message is not None:  # the command message goes once its copy is in the channel
-            try:
-                await inv.message.delete()
-            except nextcord.HTTPException as error:
-                log.info("Could not delete the command message: %s", error)
-        if self.bot.cfg.notifications_show_success_on_reply and inv.is_slash:
-            with inv.language():
-                await inv.done(_("Reply #%(n)s sent.") % {"n": message.message_number})
-        else:
-            await inv.acknowledge()
+            # A file attached to the command lives in its message: it stays, or the link dies.
+            if not attachments:
+                await _drop_command_message(inv)
+            cfg = self.bot.cfg
+            if cfg.notifications_show_success and cfg.notifications_show_success_on_reply:
+                with inv.language():
+                    await inv.done(_("Reply #%(n)s sent.") % {"n": message.message_number})
+            else:
+                await inv.acknowledge()
 
     async def _edit(self, inv: Invocation, number: int, content: str) -> None:
+        """Change the text of reply #number in the user's DM, in the channel and in the record."""
         async with self.bot.runner.ordered(("channel", inv.channel_id)):
             ticket = await inv.run(services.ticket_by_channel, channel_id=inv.channel_id)
             outcome = await inv.run(
-                services.reply_edit, ticket=ticket, number=number, content=content, editor=inv.staff
+                services.reply_edit,
+                ticket=ticket,
+                number=number,
+                content=content,
+                editor=inv.staff,
+                override=inv.is_admin,
             )
-        await self._report(inv, outcome, deleted=False)
+            await _drop_command_message(inv)
+            await self._report(inv, outcome, deleted=False)
 
     async def _delete(self, inv: Invocation, number: int) -> None:
+        """Remove reply #number from the user's DM and the channel; the record keeps it as deleted."""
         async with self.bot.runner.ordered(("channel", inv.channel_id)):
             ticket = await inv.run(services.ticket_by_channel, channel_id=inv.channel_id)
-            outcome = await inv.run(services.reply_delete, ticket=ticket, number=number, staff=inv.staff)
-        await self._report(inv, outcome, deleted=True)
+            outcome = await inv.run(
+                services.reply_delete, ticket=ticket, number=number, staff=inv.staff, override=inv.is_admin
+            )
+            await _drop_command_message(inv)
+            await self._report(inv, outcome, deleted=True)
 
     async def _report(self, inv: Invocation, outcome: services.CopiesOutcome, *, deleted: bool) -> None:
         """Say how an edit or deletion went, as far as the notification settings ask."""
         cfg = self.bot.cfg
         number = outcome.message.message_number
         with inv.language():
-            if not (outcome.dm_ok and outcome.inbox_ok):
+            if not (outcome.dm_ok or outcome.inbox_ok):
+                if cfg.notifications_show_failure_on_edit:
+                    await inv.answer(
+                        _("Message #%(n)s: Discord refused both copies; only the record changed.")
+                        % {"n": number},
+                        error=True,
+                    )
+                    return
+            elif not (outcome.dm_ok and outcome.inbox_ok):
                 if cfg.notifications_show_partial_success_on_edit:
                     missing = _("the user's copy") if not outcome.dm_ok else _("the channel's copy")
                     await inv.answer(
@@ -79,12 +98,13 @@ class Replies(commands.Cog):
                         % {"n": number, "missing": missing}
                     )
                     return
-            elif deleted and cfg.notifications_show_success_on_delete:
-                await inv.done(_("Message #%(n)s deleted.") % {"n": number})
-                return
-            elif not deleted and cfg.notifications_show_success_on_edit:
-                await inv.done(_("Message #%(n)s edited.") % {"n": number})
-                return
+            elif cfg.notifications_show_success:
+                if deleted and cfg.notifications_show_success_on_delete:
+                    await inv.done(_("Message #%(n)s deleted.") % {"n": number})
+                    return
+                if not deleted and cfg.notifications_show_success_on_edit:
+                    await inv.done(_("Message #%(n)s edited.") % {"n": number})
+                    return
         await inv.acknowledge()
 
     # --- internal notes ------------------------------------------------------------------
@@ -163,6 +183,16 @@ class Replies(commands.Cog):
     @commands.command(name="delete")
     async def delete_text(self, ctx: commands.Context, number: int) -> None:
         await self._delete(Invocation(self.bot, ctx=ctx), number)
+
+
+async def _drop_command_message(inv: Invocation) -> None:
+    """A text command's message goes once it has done its work (its effect is in the channel)."""
+    if inv.message is None:
+        return
+    try:
+        await inv.message.delete()
+    except nextcord.HTTPException as error:
+        log.info("Could not delete the command message: %s", error)
 
 
 def setup(bot: ModmailBot) -> None:

@@ -1,7 +1,208 @@
-"""Placeholder until its commands land (work in progress in this session)."""
+"""Who handles a ticket and where it lives: take, release, rename, add_staff, remove_staff,
+move_thread, and new_thread (staff open a ticket with a user).
 
+Each command is written once (``_take``, ``_move``...) over an :class:`Invocation`; the slash and
+text entry points below only collect their arguments. The channel name shows the ticket's status;
+the services rename it within Discord's limit of two renames per ten minutes and skip a rename over
+it (a later refresh catches up), so these commands never wait for Discord's rate limit.
+"""
+
+from __future__ import annotations
+
+import nextcord
+from django.utils.translation import gettext as _
 from nextcord.ext import commands
 
+from botrunner.bot import ModmailBot
+from botrunner.invocation import Invocation
+from tickets import services
+from tickets.models import Ticket
 
-def setup(bot: commands.Bot) -> None:
-    pass
+Target = nextcord.Member | nextcord.User | nextcord.Role
+
+
+class Staffing(commands.Cog):
+    """take · release · rename · add_staff · remove_staff · move_thread · new_thread."""
+
+    def __init__(self, bot: ModmailBot) -> None:
+        self.bot = bot
+
+    # --- the commands, once ----------------------------------------------------------------
+    async def _take(self, inv: Invocation) -> None:
+        async with self.bot.runner.ordered(("channel", inv.channel_id)):
+            ticket = await inv.run(services.ticket_by_channel, channel_id=inv.channel_id)
+            ticket = await inv.run(services.ticket_take, ticket=ticket, staff_id=inv.author.id)
+        with inv.language():
+            text = _("%(staff)s now handles this ticket.") % {"staff": inv.author.mention}
+        await self._status_changed(inv, ticket, text)
+
+    async def _release(self, inv: Invocation) -> None:
+        async with self.bot.runner.ordered(("channel", inv.channel_id)):
+            ticket = await inv.run(services.ticket_by_channel, channel_id=inv.channel_id)
+            ticket = await inv.run(services.ticket_release, ticket=ticket)
+        with inv.language():
+            text = _("Nobody handles this ticket any more.")
+        await self._status_changed(inv, ticket, text)
+
+    async def _rename(self, inv: Invocation, label: str) -> None:
+        async with self.bot.runner.ordered(("channel", inv.channel_id)):
+            ticket = await inv.run(services.ticket_by_channel, channel_id=inv.channel_id)
+            ticket = await inv.run(services.ticket_label, ticket=ticket, label=label)
+        with inv.language():
+            if ticket.label:
+                text = _("Label set to %(label)s.") % {"label": f"**{ticket.label}**"}
+            else:
+                text = _("Label cleared.")
+        await self._status_changed(inv, ticket, text)
+
+    async def _status_changed(self, inv: Invocation, ticket: Ticket, text: str) -> None:
+        """Announce a change of the ticket's status, saying so when its channel name must wait."""
+        if await inv.run(services.channel_name_behind, ticket=ticket):
+            with inv.language():
+                text += "\n" + _(
+                    "The channel name follows within 10 minutes (Discord allows 2 renames per 10 minutes)."
+                )
+        await inv.answer(text, ephemeral=False)
+
+    async def _add_staff(self, inv: Invocation, target: Target) -> None:
+        is_role = isinstance(target, nextcord.Role)
+        async with self.bot.runner.ordered(("channel", inv.channel_id)):
+            ticket = await inv.run(services.ticket_by_channel, channel_id=inv.channel_id)
+            members = await inv.run(services.staff_add, ticket=ticket, target_id=target.id, is_role=is_role)
+        with inv.language():
+            if is_role:
+                text = _("%(count)s member(s) of %(role)s can now see this ticket.") % {
+                    "count": len(members),
+                    "role": target.mention,
+                }
+            else:
+                text = _("%(member)s can now see this ticket.") % {"member": target.mention}
+        await inv.answer(text, ephemeral=False)
+
+    async def _remove_staff(self, inv: Invocation, target: Target) -> None:
+        is_role = isinstance(target, nextcord.Role)
+        async with self.bot.runner.ordered(("channel", inv.channel_id)):
+            ticket = await inv.run(services.ticket_by_channel, channel_id=inv.channel_id)
+            members = await inv.run(
+                services.staff_remove, ticket=ticket, target_id=target.id, is_role=is_role
+            )
+        with inv.language():
+            if is_role:
+                text = _("The access given to %(count)s member(s) of %(role)s was taken back.") % {
+                    "count": len(members),
+                    "role": target.mention,
+                }
+            else:
+                text = _("The access given to %(member)s was taken back.") % {"member": target.mention}
+        await inv.answer(text, ephemeral=False)
+
+    async def _move(self, inv: Invocation, category: str) -> None:
+        async with self.bot.runner.ordered(("channel", inv.channel_id)):
+            ticket = await inv.run(services.ticket_by_channel, channel_id=inv.channel_id)
+            target = await inv.run(services.ticket_move, ticket=ticket, category=category)
+        with inv.language():
+            text = _("Moved to %(category)s; the channel now has its permissions.") % {
+                "category": f"**{target.name}**"
+            }
+        await inv.answer(text, ephemeral=False)
+
+    async def _new_thread(self, inv: Invocation, user_id: int) -> None:
+        async with self.bot.runner.ordered(("user", user_id)):
+            ticket = await inv.run(services.ticket_open_by_staff, user_id=user_id, staff_id=inv.author.id)
+        with inv.language():
+            text = _("Ticket opened with %(user)s: %(channel)s. They see nothing until the first reply.") % {
+                "user": f"<@{user_id}>",
+                "channel": f"<#{ticket.channel_id}>",
+            }
+        await inv.answer(text, ephemeral=False)
+
+    # --- slash entry points --------------------------------------------------------------
+    @nextcord.slash_command(name="take", description="Handle this ticket yourself")
+    async def take_slash(self, interaction: nextcord.Interaction) -> None:
+        await self._take(Invocation(self.bot, interaction=interaction))
+
+    @nextcord.slash_command(name="release", description="Stop handling this ticket")
+    async def release_slash(self, interaction: nextcord.Interaction) -> None:
+        await self._release(Invocation(self.bot, interaction=interaction))
+
+    @nextcord.slash_command(name="rename", description="Set the label shown in the channel name")
+    async def rename_slash(
+        self,
+        interaction: nextcord.Interaction,
+        label: str = nextcord.SlashOption(
+            description="The label (leave it out to clear it)", required=False, default="", max_length=40
+        ),
+    ) -> None:
+        await self._rename(Invocation(self.bot, interaction=interaction), label)
+
+    @nextcord.slash_command(
+        name="add_staff", description="Let a member, or a role's members, see this ticket"
+    )
+    async def add_staff_slash(
+        self,
+        interaction: nextcord.Interaction,
+        user: nextcord.Mentionable = nextcord.SlashOption(description="A member or a role"),
+    ) -> None:
+        await self._add_staff(Invocation(self.bot, interaction=interaction), user)
+
+    @nextcord.slash_command(name="remove_staff", description="Take back the access add_staff gave")
+    async def remove_staff_slash(
+        self,
+        interaction: nextcord.Interaction,
+        user: nextcord.Mentionable = nextcord.SlashOption(description="A member or a role"),
+    ) -> None:
+        await self._remove_staff(Invocation(self.bot, interaction=interaction), user)
+
+    @nextcord.slash_command(name="move_thread", description="Move this ticket to another category")
+    async def move_thread_slash(
+        self,
+        interaction: nextcord.Interaction,
+        category: str = nextcord.SlashOption(description="The category's name (or part of it)"),
+    ) -> None:
+        await self._move(Invocation(self.bot, interaction=interaction), category)
+
+    @nextcord.slash_command(name="new_thread", description="Open a ticket with a user")
+    async def new_thread_slash(
+        self,
+        interaction: nextcord.Interaction,
+        user: nextcord.User = nextcord.SlashOption(description="The user to contact"),
+    ) -> None:
+        await self._new_thread(Invocation(self.bot, interaction=interaction), user.id)
+
+    # --- text entry points ---------------------------------------------------------------
+    @commands.command(name="take")
+    async def take_text(self, ctx: commands.Context) -> None:
+        await self._take(Invocation(self.bot, ctx=ctx))
+
+    @commands.command(name="release")
+    async def release_text(self, ctx: commands.Context) -> None:
+        await self._release(Invocation(self.bot, ctx=ctx))
+
+    @commands.command(name="rename", aliases=["rn"])
+    async def rename_text(self, ctx: commands.Context, *, label: str = "") -> None:
+        await self._rename(Invocation(self.bot, ctx=ctx), label)
+
+    @commands.command(name="add_staff", aliases=["addmod"])
+    async def add_staff_text(self, ctx: commands.Context, target: nextcord.Role | nextcord.Member) -> None:
+        await self._add_staff(Invocation(self.bot, ctx=ctx), target)
+
+    @commands.command(name="remove_staff", aliases=["delmod"])
+    async def remove_staff_text(self, ctx: commands.Context, target: nextcord.Role | nextcord.Member) -> None:
+        await self._remove_staff(Invocation(self.bot, ctx=ctx), target)
+
+    @commands.command(name="move_thread", aliases=["mv"])
+    async def move_thread_text(self, ctx: commands.Context, *, category: str) -> None:
+        await self._move(Invocation(self.bot, ctx=ctx), category)
+
+    @commands.command(name="new_thread", aliases=["nt"])
+    async def new_thread_text(self, ctx: commands.Context, user: str) -> None:
+        """``!new_thread <user ID or mention>``: the user need not be known to the bot's cache."""
+        inv = Invocation(self.bot, ctx=ctx)
+        with inv.language():
+            message = _("%(value)s is not a user ID or mention.") % {"value": user}
+        user_id = await inv.run(services.parse_snowflake, value=user, message=message)
+        await self._new_thread(inv, user_id)
+
+
+def setup(bot: ModmailBot) -> None:
+    bot.add_cog(Staffing(bot))

@@ -9,13 +9,15 @@ Every test here needs ``django_db(transaction=True)``: the bot writes from its o
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import pytest
 import pytest_asyncio
 from asgiref.sync import sync_to_async
+from django.db import connection
 
 from botrunner.bot import ModmailBot
 from botrunner.runtime import ServiceRunner
@@ -56,8 +58,16 @@ class Modmail:
 
     @staticmethod
     async def db(func: Callable[[], T]) -> T:
-        """Run ORM code from the test's coroutine."""
-        return await sync_to_async(func, thread_sensitive=False)()
+        """Run ORM code from the test's coroutine (its thread's connection is closed afterwards, so
+        none is left open when the test database is dropped)."""
+
+        def run() -> T:
+            try:
+                return func()
+            finally:
+                connection.close()
+
+        return await sync_to_async(run, thread_sensitive=False)()
 
     async def reload_config(self, **changes: Any) -> BotConfig:
         """Change the configuration and hand it to the bot (as its one-second refresh would)."""
@@ -104,6 +114,27 @@ class Modmail:
         )
         return await self.emu.wait_for_interaction_response(payload["id"], timeout=8.0)
 
+    @contextlib.asynccontextmanager
+    async def restarted(
+        self, meanwhile: Callable[[], Awaitable[Any]] | None = None
+    ) -> AsyncIterator[ModmailBot]:
+        """Close the bot, run ``meanwhile()`` while it is away, then connect a brand-new
+        ``ModmailBot`` to the same emulator (nothing in memory survives); ``self.bot`` is the new
+        one inside the block."""
+        old = self.bot
+        await old.close()
+        if meanwhile is not None:
+            await meanwhile()
+        bot = ModmailBot(cfg=old.cfg, runner=old.runner)
+        try:
+            async with nextcord_client(self.emu, bot, ready_timeout=15.0):
+                bot.dms_open.set()
+                self.bot = bot
+                yield bot
+                await bot.runner.drain(10)
+        finally:
+            self.bot = old
+
 
 async def eventually(probe: Callable[[], Any], timeout: float = 5.0, interval: float = 0.02) -> Any:
     """Await ``probe()`` until it gives something truthy, and return that; fail after ``timeout``."""
@@ -137,7 +168,7 @@ text_of = _text
 async def modmail(fake_discord: FakeDiscord) -> AsyncIterator[Modmail]:
     """The bot connected to the emulator, configured for its demo guild, DMs open."""
     emu = fake_discord
-    cfg = await sync_to_async(configure_for, thread_sensitive=False)(emu)
+    cfg = await Modmail.db(lambda: configure_for(emu))
     set_port(RestDiscordPort(base_url=emu.api_base, token=emu.bot_token, rate=1000))
     runner = ServiceRunner(threads=4)
     bot = ModmailBot(cfg=cfg, runner=runner)

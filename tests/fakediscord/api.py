@@ -143,6 +143,27 @@ class EmulatorAPI:
         role = next(r for r in guild.roles.values() if r.bot_id == self.bot_id)
         G.update_role(self.state, guild, role.id, {"permissions": permissions})
 
+    def update_role(
+        self: FakeDiscord, guild_id: int | str, role_id: int | str, **fields: Any
+    ) -> dict[str, Any]:
+        """Change a role's ``name``, ``permissions``, ``color``, ``hoist`` or ``mentionable``
+        (GUILD_ROLE_UPDATE); returns the role object."""
+        return G.update_role(self.state, self.state.guild(guild_id), int(role_id), fields).payload()
+
+    def delete_role(self: FakeDiscord, guild_id: int | str, role_id: int | str) -> None:
+        """Delete a role; its members lose it without a member update, as on Discord (GUILD_ROLE_DELETE)."""
+        G.delete_role(self.state, self.state.guild(guild_id), int(role_id))
+
+    def edit_channel(self: FakeDiscord, channel_id: int | str, **body: Any) -> dict[str, Any]:
+        """Change a channel as a member with the rights would (``name``, ``topic``, ``parent_id``,
+        ``position``, ``permission_overwrites``), without the bot's rename limit (CHANNEL_UPDATE)."""
+        channel = G.modify_channel(self.state, self.state.channel(channel_id), body, None)
+        return self.state.channel_payload(channel)
+
+    def delete_channel(self: FakeDiscord, channel_id: int | str) -> None:
+        """Delete a channel (CHANNEL_DELETE)."""
+        G.delete_channel(self.state, self.state.channel(channel_id))
+
     def oauth_login_as(self: FakeDiscord, user_id: int | str | None) -> None:
         """Who the next OAuth2 authorization logs in as (default: the demo admin)."""
         self.oauth.login_user_id = None if user_id is None else int(user_id)

@@ -174,13 +174,14 @@ def normalise_overwrites(raw: list[dict[str, Any]] | None) -> list[dict[str, Any
 
 
 def channel_name(name: Any, kind: int) -> str:
-    """Text channel names are lower case with dashes for spaces, as Discord rewrites them."""
+    """Text channel names are lower case with dashes for spaces, as Discord rewrites them. Discord
+    drops ASCII punctuation but ``-`` and ``_``; emoji and other Unicode (``🔴・alice``) stay."""
     text = str(name or "").strip()
     if not 1 <= len(text) <= 100:
         raise form_error({"name": ("BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.")})
     if kind == GUILD_TEXT:
         text = re.sub(r"[\s]+", "-", text.lower())
-        text = re.sub(r"[^\w\-]", "", text) or "-"
+        text = re.sub(r"[!-,./:-@\[-^`{-~]", "", text) or "-"
     return text
 
 

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from tickets import services
-from tickets.errors import InvalidInput, NotFound, TicketClosed
+from tickets.errors import Conflict, InvalidInput, NotFound, TicketClosed
 from tickets.models import BotConfig, ScheduledClosure, Ticket
 
 from .conftest import USER
@@ -122,3 +122,36 @@ def test_user_leaving_closes_when_configured(scene, ticket):
     services.user_left(user_id=USER, port=scene.discord)
     ticket.refresh_from_db()
     assert not ticket.is_open and ticket.closed_by == "user_left_server"
+
+
+def test_force_close_is_refused_while_the_user_is_still_a_member(scene, ticket):
+    with pytest.raises(Conflict):
+        services.ticket_force_close(ticket=ticket, staff_id=scene.staff, port=scene.discord)
+    ticket.refresh_from_db()
+    assert ticket.is_open and ticket.channel_id in scene.discord.channels
+
+
+def test_force_close_of_a_user_who_left_unseen_closes_silently(scene, ticket):
+    del scene.discord.members[(scene.guild, USER)]  # left while the bot was away
+    before = len(scene.discord.dms(USER))
+    services.ticket_force_close(ticket=ticket, staff_id=scene.staff, port=scene.discord)
+    ticket.refresh_from_db()
+    assert not ticket.is_open and ticket.user_left and ticket.close_silently
+    assert ticket.closed_by == str(scene.staff)
+    assert len(scene.discord.dms(USER)) == before
+
+
+def test_force_close_in_a_channel_deletes_a_leftover_in_the_inbox_only(scene, ticket):
+    leftover = scene.discord.create_channel(guild_id=scene.guild, name="old", parent_id=scene.inbox)
+    assert services.channel_force_close(channel_id=leftover, staff_id=scene.staff, port=scene.discord) is None
+    assert leftover not in scene.discord.channels
+    elsewhere = scene.discord.create_channel(guild_id=scene.guild, name="general")
+    for channel in (elsewhere, scene.logs):
+        with pytest.raises(NotFound):
+            services.channel_force_close(channel_id=channel, staff_id=scene.staff, port=scene.discord)
+        assert channel in scene.discord.channels
+    Ticket.objects.filter(pk=ticket.pk).update(user_left=True)
+    closed = services.channel_force_close(
+        channel_id=ticket.channel_id, staff_id=scene.staff, port=scene.discord
+    )
+    assert closed.pk == ticket.pk and not Ticket.objects.get(pk=ticket.pk).is_open

@@ -71,6 +71,12 @@ def test_removing_a_reminder(scene, ticket):
         services.reminder_add(ticket=ticket, staff_id=scene.staff, when="soon", content="x")
 
 
+def test_a_reminder_cannot_ping_everyone(scene, ticket):
+    with pytest.raises(InvalidInput):
+        services.reminder_add(ticket=ticket, staff_id=scene.staff, when="1h", content="x", role_ids=[GUILD])
+    assert not Reminder.objects.exists()
+
+
 def test_blocks_with_expiry_lift_themselves(scene):
     block = services.user_block(user_id=USER, staff_id=scene.staff, reason="spam", duration="1h")
     assert block.expires_at > timezone.now()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tickets import services
-from tickets.errors import Conflict, InvalidInput, NotFound
+from tickets.errors import Conflict, InvalidInput, NotFound, UserBlocked
 from tickets.models import GuildChannel, GuildMember, Ticket
 
 from .conftest import GUILD, USER
@@ -78,3 +78,27 @@ def test_move_finds_the_nearest_category_and_reports_a_full_one(scene, ticket):
         services.ticket_move(ticket=ticket, category="Billing", port=scene.discord)
     ticket.refresh_from_db()
     assert ticket.category_id == escalated
+
+
+def test_move_syncs_the_channel_with_the_categorys_permissions(scene, ticket):
+    private = scene.discord.add_category(GUILD, "Private")
+    only_admins = {"id": str(GUILD), "type": 0, "allow": "0", "deny": "1024"}
+    scene.discord.channels[private].overwrites = {GUILD: only_admins}
+    GuildChannel.objects.create(guild_id=GUILD, channel_id=private, name="Private", type=4)  # stale: none
+    services.staff_add(ticket=ticket, target_id=scene.other, port=scene.discord)
+    services.ticket_move(ticket=ticket, category="private", port=scene.discord)
+    assert scene.discord.channels[ticket.channel_id].overwrites == {GUILD: only_admins}
+
+
+def test_the_channel_name_is_behind_while_its_rename_waits(scene, ticket):
+    assert not services.channel_name_behind(ticket=ticket)
+    for label in ("one", "two", "three"):
+        ticket = services.ticket_label(ticket=ticket, label=label, port=scene.discord)
+    assert services.channel_name_behind(ticket=ticket)
+
+
+def test_staff_cannot_open_a_ticket_with_a_blocked_user(scene):
+    services.user_block(user_id=USER, staff_id=scene.staff)
+    with pytest.raises(UserBlocked):
+        services.ticket_open_by_staff(user_id=USER, staff_id=scene.staff, port=scene.discord)
+    assert not Ticket.objects.exists()

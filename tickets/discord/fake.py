@@ -134,9 +134,11 @@ class FakeDiscord:
         channel = self._channel(channel_id)
         return {
             "id": str(channel.id),
+            "guild_id": str(channel.guild_id) if channel.guild_id else None,
             "name": channel.name,
             "type": channel.kind,
             "parent_id": channel.parent_id,
+            "permission_overwrites": list(channel.overwrites.values()),
         }
 
     def create_channel(self, *, guild_id, name, parent_id=None, topic=None, overwrites=None, kind=0) -> int:

@@ -25,7 +25,22 @@ def port_or_default(port: DiscordPort | None) -> DiscordPort:
     return port if port is not None else get_port()
 
 
+# The bot process hands its own copy of the configuration (refreshed within a second of a change) to
+# the services it calls, so relaying a DM does not load the whole row again; elsewhere it is read
+# fresh on every call.
+_config_source: Callable[[], BotConfig] | None = None
+
+
+def use_config(source: Callable[[], BotConfig] | None) -> None:
+    """Make ``config()`` return ``source()`` in this process (``None``: read the database again)."""
+    global _config_source
+    _config_source = source
+
+
 def config() -> BotConfig:
+    """The bot configuration (do not change the object: save changes through ``config_update``)."""
+    if _config_source is not None:
+        return _config_source()
     return BotConfig.load()
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils.translation import gettext as _
 
 from tickets import rendering, selectors
@@ -21,6 +22,7 @@ from tickets.discord import DiscordError, DiscordPort
 from tickets.discord.port import CANNOT_DM, UNKNOWN_USER
 from tickets.errors import (
     DiscordFailure,
+    DomainError,
     InvalidInput,
     NotAMember,
     NotFound,
@@ -65,6 +67,7 @@ class Relay(enum.StrEnum):
     REJECTED = "rejected"  # an attachment too large
     PROMPTED = "prompted"  # held: the category prompt was sent
     QUEUED = "queued"  # held while the user chooses
+    DELAYED = "delayed"  # stored, but Discord refused its copy: it goes with the next DM or recovery
 
 
 @dataclass(frozen=True)
@@ -237,6 +240,13 @@ def _create_in_inbox(
             ) from error
     original = port.get_channel(parent)
     base = original.get("name") or "inbox"
+    # Users arriving together at a full inbox must share one overflow category: each takes the full
+    # category's row in turn (an UPDATE locks it on PostgreSQL and takes SQLite's write lock) until
+    # the caller's transaction ends, and sees the overflow categories made before it.
+    GuildChannel.objects.get_or_create(
+        channel_id=parent, defaults={"guild_id": guild_id, "name": base[:100], "type": 4}
+    )
+    GuildChannel.objects.filter(channel_id=parent).update(type=4)
     overflow = GuildChannel.objects.filter(guild_id=guild_id, type=4, name__startswith=f"{base} +").order_by(
         "channel_id"
     )
@@ -278,15 +288,22 @@ def user_message_relay(
     port: DiscordPort | None = None,
 ) -> RelayResult:
     """Take a DM the user sent the bot: store it in their open ticket (opening one if needed) and copy
-    it into the ticket channel, exactly once. Returns what happened; refusals are told to the user."""
+    it into the ticket channel, exactly once. Returns what happened; refusals are told to the user,
+    and so is a DM that was stored but whose copy Discord refused (``Relay.DELAYED``)."""
     port = port_or_default(port)
     attachments = attachments or []
     if is_bot:
         return RelayResult(Relay.IGNORED)
-    if _already_relayed(dm_message_id):
+    # One narrow query tells "new", "relayed already" and "stored, copy missing" apart (the hot path).
+    stored = (
+        TicketMessage.objects.filter(dm_message_id=dm_message_id)
+        .values_list("pk", "inbox_message_id")
+        .first()
+    )
+    if (stored is not None and stored[1] is not None) or _held(dm_message_id):
         return RelayResult(Relay.DUPLICATE)
     cfg = config()
-    existing = TicketMessage.objects.filter(dm_message_id=dm_message_id).select_related("ticket").first()
+    existing = TicketMessage.objects.select_related("ticket").get(pk=stored[0]) if stored else None
     if existing is None:
         refusal = _refuse(cfg=cfg, port=port, user_id=user_id, attachments=attachments)
         if refusal is not None:
@@ -321,17 +338,53 @@ def user_message_relay(
             return result
     else:  # stored earlier but its channel copy may be missing (a crash in between): finish the job
         result = RelayResult(Relay.RELAYED, ticket=existing.ticket, message=existing)
-    _deliver_user_message(result=result, cfg=cfg, port=port, dm_channel_id=dm_channel_id)
+    try:
+        _deliver_user_message(result=result, cfg=cfg, port=port, dm_channel_id=dm_channel_id)
+    except (DiscordError, DomainError) as error:
+        # Kept: the user's next DM (or the next recovery) delivers it first, in order.
+        log.warning("DM %s stored but not copied to its ticket: %s", dm_message_id, error)
+        _tell_delayed(cfg=cfg, port=port, user_id=user_id, dm_channel_id=dm_channel_id, dm_id=dm_message_id)
+        return RelayResult(Relay.DELAYED, ticket=result.ticket, message=result.message)
     return result
 
 
-def _already_relayed(dm_message_id: int) -> bool:
+def _tell_delayed(
+    *, cfg: BotConfig, port: DiscordPort, user_id: int, dm_channel_id: int | None, dm_id: int
+) -> None:
+    """Tell the user their DM has not reached the staff yet (a ⚠️ on it, and why)."""
+    try:
+        if dm_channel_id:
+            port.react(dm_channel_id, dm_id, "⚠️")
+        with bot_language(cfg):
+            text = _(
+                "Your message could not reach the staff yet. It is kept and will be delivered "
+                "with your next message."
+            )
+            _refusal(port, cfg, user_id, text)
+    except DiscordError as error:
+        log.info("Could not tell user %s about a delayed DM: %s", user_id, error)
+
+
+def user_message_failed(
+    *, user_id: int, dm_channel_id: int, dm_message_id: int, port: DiscordPort | None = None
+) -> None:
+    """A DM could not even be stored (``user_message_relay`` raised): put ⚠️ on it and ask the user
+    to send it again. Never raises: there is nobody left to tell."""
+    port = port_or_default(port)
+    try:
+        cfg = config()
+        port.react(dm_channel_id, dm_message_id, "⚠️")
+        with bot_language(cfg):
+            _refusal(port, cfg, user_id, _("Your message could not be delivered. Please send it again."))
+    except DiscordError as error:
+        log.info("Could not tell user %s that DM %s failed: %s", user_id, dm_message_id, error)
+
+
+def _held(dm_message_id: int) -> bool:
+    """The DM waits in a category prompt's queue."""
     from tickets.models import PendingMessage
 
-    return (
-        TicketMessage.objects.filter(dm_message_id=dm_message_id, inbox_message_id__isnull=False).exists()
-        or PendingMessage.objects.filter(dm_message_id=dm_message_id).exists()
-    )
+    return PendingMessage.objects.filter(dm_message_id=dm_message_id).exists()
 
 
 def _refuse(
@@ -432,7 +485,10 @@ def _store_user_message(
             StaffAlert.objects.filter(pk__in=[a.pk for a in alerts]).update(fired_at=stamp)
     except IntegrityError:
         return RelayResult(Relay.DUPLICATE)
-    ticket.refresh_from_db()
+    for name, value in updates.items():  # what the update wrote, without reading the row back
+        setattr(ticket, name, value)
+    if not attachments:  # so that making the copy does not ask the database for none
+        prefetch_related_objects([message], Prefetch("attachments", queryset=Attachment.objects.none()))
     return RelayResult(
         Relay.OPENED if created else Relay.RELAYED,
         ticket=ticket,
@@ -445,32 +501,25 @@ def _store_user_message(
 def _deliver_user_message(
     *, result: RelayResult, cfg: BotConfig, port: DiscordPort, dm_channel_id: int | None
 ) -> None:
-    """Discord's half of a relay: the channel (created once), the copy (nonce: never twice), notices."""
+    """Discord's half of a relay: the channel (created once), the copies still missing in the order
+    the user sent them (an earlier DM whose copy Discord refused goes first), then notices."""
+    had_channel = bool(result.ticket.channel_id)
     ticket = ensure_channel(ticket=result.ticket, port=port, cfg=cfg)
     result.ticket = ticket
     message = result.message
+    # The welcome goes with the ticket's first copy, even when its channel could only be made later.
+    opened = result.outcome == Relay.OPENED or (not had_channel and ticket.origin == Ticket.Origin.DM)
     with bot_language(cfg):
-        if result.outcome == Relay.OPENED and cfg.bot_welcome_message:
+        if opened and cfg.bot_welcome_message:
             _send_dm(
                 port,
                 ticket.user_id,
                 rendering.system(cfg, cfg.bot_welcome_message, nonce=f"w{ticket.pk.hex[:20]}"),
             )
-        links = [a.url for a in message.attachments.all()]
-        parts = rendering.user_message_to_inbox(
-            cfg=cfg,
-            author=message.author_name,
-            author_id=message.author_id,
-            content=message.content,
-            attachments=links,
-            nonce=f"u{message.dm_message_id}",
-        )
-        first_id = None
-        for part in parts:
-            sent = port.send(ticket.channel_id, part)
-            first_id = first_id or sent.id
-        TicketMessage.objects.filter(pk=message.pk).update(inbox_message_id=first_id)
-        message.inbox_message_id = first_id
+        for earlier in _undelivered_before(message):
+            _copy_to_channel(cfg, port, ticket, earlier)
+            _confirm(port, earlier)
+        _copy_to_channel(cfg, port, ticket, message)
         if result.cancelled_close:
             port.send(
                 ticket.channel_id,
@@ -479,11 +528,53 @@ def _deliver_user_message(
         if result.alerted_staff:
             pings = " ".join(f"<@{staff}>" for staff in result.alerted_staff)
             port.send(ticket.channel_id, rendering.system(cfg, _("The user answered."), pings=pings))
-    if dm_channel_id and message.dm_message_id:
-        try:
-            port.react(dm_channel_id, message.dm_message_id, "✅")
-        except DiscordError as error:
-            log.info("Could not react to DM %s: %s", message.dm_message_id, error)
+    _confirm(port, message, dm_channel_id)
+
+
+def _undelivered_before(message: TicketMessage) -> list[TicketMessage]:
+    """The user's earlier DMs in the same ticket whose channel copy was never sent, oldest first."""
+    if not message.dm_message_id:
+        return []
+    return list(
+        TicketMessage.objects.filter(
+            ticket_id=message.ticket_id,
+            kind=TicketMessage.Kind.USER,
+            inbox_message_id__isnull=True,
+            dm_message_id__lt=message.dm_message_id,
+        )
+        .prefetch_related("attachments")
+        .order_by("dm_message_id")
+    )
+
+
+def _copy_to_channel(cfg: BotConfig, port: DiscordPort, ticket: Ticket, message: TicketMessage) -> None:
+    """Post a user message's copy in its ticket channel, split in as many parts as it needs; each
+    part's nonce comes from the DM, so a repeat returns the first copy instead of posting another."""
+    parts = rendering.user_message_to_inbox(
+        cfg=cfg,
+        author=message.author_name,
+        author_id=message.author_id,
+        content=message.content,
+        attachments=[a.url for a in message.attachments.all()],
+        nonce=f"u{message.dm_message_id}",
+    )
+    first_id = None
+    for part in parts:
+        sent = port.send(ticket.channel_id, part)
+        first_id = first_id or sent.id
+    TicketMessage.objects.filter(pk=message.pk).update(inbox_message_id=first_id)
+    message.inbox_message_id = first_id
+
+
+def _confirm(port: DiscordPort, message: TicketMessage, dm_channel_id: int | None = None) -> None:
+    """React ✅ on the user's DM: it reached the staff."""
+    channel_id = dm_channel_id or message.dm_channel_id
+    if not (channel_id and message.dm_message_id):
+        return
+    try:
+        port.react(channel_id, message.dm_message_id, "✅")
+    except DiscordError as error:
+        log.info("Could not react to DM %s: %s", message.dm_message_id, error)
 
 
 def ticket_open_by_staff(*, user_id: int, staff_id: int, port: DiscordPort | None = None) -> Ticket:
@@ -496,6 +587,8 @@ def ticket_open_by_staff(*, user_id: int, staff_id: int, port: DiscordPort | Non
     user = _discord_user(port, user_id)
     if user.bot:
         raise InvalidInput(_("Tickets cannot be opened for bots."))
+    if selectors.active_block(user_id):
+        raise UserBlocked()
     existing = selectors.open_ticket_for_user(user_id)
     if existing:
         raise TicketAlreadyOpen(
@@ -567,3 +660,64 @@ def _discord_user(port: DiscordPort, user_id: int):
         if error.code == UNKNOWN_USER or error.status == 404:
             raise NotFound(_("Discord user not found")) from error
         raise DiscordFailure(error.message, code=error.code) from error
+
+
+def ticket_open_on_channel(
+    *, channel_id: int, user_id: int, staff_id: int | None = None, port: DiscordPort | None = None
+) -> Ticket:
+    """Staff made a channel in the inbox category for a user (``create_ticket_by_create_channel``):
+    open the user's ticket bound to that channel instead of creating one. Silent until the first
+    staff reply, like ``new_thread``; the same refusals (bots, unknown users, users outside the
+    community guild, blocked users, users who already have a ticket); a channel is one ticket's."""
+    from tickets.errors import Conflict
+
+    port = port_or_default(port)
+    cfg = config()
+    if Ticket.objects.filter(channel_id=channel_id).exists():
+        raise Conflict(_("This channel already belongs to a ticket."))
+    channel = port.get_channel(channel_id)
+    guild_id = int(channel.get("guild_id") or 0)
+    if guild_id != staff_guild_id(cfg):
+        raise InvalidInput(_("Tickets open in the staff server only."))
+    user = _discord_user(port, user_id)
+    if user.bot:
+        raise InvalidInput(_("Tickets cannot be opened for bots."))
+    if selectors.active_block(user_id):
+        raise UserBlocked()
+    existing = selectors.open_ticket_for_user(user_id)
+    if existing:
+        raise TicketAlreadyOpen(
+            existing,
+            _("This user already has an open ticket: <#%(channel)s>.") % {"channel": existing.channel_id},
+        )
+    if not _is_member(cfg, port, user_id):
+        raise NotAMember()
+    parent = int(channel["parent_id"]) if channel.get("parent_id") else cfg.thread_inbox_category_id
+    try:
+        with transaction.atomic():
+            ticket = Ticket.objects.create(
+                user_id=user_id,
+                user_name=user.display_name[:100],
+                origin=Ticket.Origin.CHANNEL,
+                silent=True,
+                guild_id=guild_id,
+                channel_id=channel_id,
+                channel_name=str(channel.get("name") or "")[:100],
+                category_id=parent,
+                last_message_by=Ticket.LastMessageBy.STAFF,
+            )
+    except IntegrityError:
+        existing = selectors.open_ticket_for_user(user_id)
+        if existing is not None:
+            raise TicketAlreadyOpen(existing) from None
+        raise Conflict(_("This channel already belongs to a ticket.")) from None
+    with bot_language(cfg):
+        recap = _recap(ticket, cfg, port)
+        if staff_id:
+            recap += "\n" + _("Opened by <@%(staff)s> from this channel.") % {"staff": staff_id}
+        recap += "\n" + _("The user sees nothing until the first reply.")
+        port.send(
+            channel_id,
+            rendering.system(cfg, recap, title=_("New ticket"), nonce=f"o{ticket.pk.hex[:20]}"),
+        )
+    return ticket

@@ -9,10 +9,18 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from tickets import rendering
-from tickets.discord import DiscordError, DiscordPort
+from tickets.discord import DiscordError, DiscordPort, OutgoingMessage
 from tickets.discord.port import CANNOT_DM
-from tickets.errors import DiscordFailure, InvalidInput, MessageNotFound, NotFound, TicketClosed, UserLeft
-from tickets.models import Attachment, MessageEdit, Snippet, Ticket, TicketMessage
+from tickets.errors import (
+    DiscordFailure,
+    InvalidInput,
+    MessageNotFound,
+    NotFound,
+    PermissionDenied,
+    TicketClosed,
+    UserLeft,
+)
+from tickets.models import Attachment, BotConfig, MessageEdit, Snippet, Ticket, TicketMessage
 
 from ._common import bot_language, config, log, now, port_or_default
 
@@ -69,10 +77,14 @@ def ticket_reply(
     content = expand_snippets(content.strip())
     if not content and not attachments:
         raise InvalidInput(_("A reply needs text or an attachment."))
-    if len(content) > rendering.MESSAGE_LIMIT:
-        raise InvalidInput(
-            _("A reply is limited to 2000 characters (this one has %(n)s).") % {"n": len(content)}
-        )
+    _check_length(
+        cfg,
+        content,
+        staff_name=staff.name,
+        staff_role=staff.role,
+        anonymous=anonymous,
+        attachments=attachments,
+    )
     with transaction.atomic():
         locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
         if not locked.is_open:
@@ -143,6 +155,25 @@ def ticket_reply(
     return message
 
 
+def _check_length(
+    cfg: BotConfig, content: str, *, staff_name: str, staff_role: str, anonymous: bool, attachments: list[str]
+) -> None:
+    """Refuse a reply whose copies would not fit in a Discord message (rather than cut it)."""
+    limit = rendering.reply_limit(
+        cfg, staff_name=staff_name, staff_role=staff_role, anonymous=anonymous, attachments=attachments
+    )
+    if len(content) <= limit:
+        return
+    if limit == rendering.MESSAGE_LIMIT:
+        raise InvalidInput(
+            _("A reply is limited to 2000 characters (this one has %(n)s).") % {"n": len(content)}
+        )
+    raise InvalidInput(
+        _("With plain-text messages, this reply is limited to %(limit)s characters (it has %(n)s).")
+        % {"limit": limit, "n": len(content)}
+    )
+
+
 def _undo_reply(message: TicketMessage, number: int) -> None:
     with transaction.atomic():
         message.delete()
@@ -152,12 +183,20 @@ def _undo_reply(message: TicketMessage, number: int) -> None:
         )
 
 
-def _numbered(ticket: Ticket, number: int) -> TicketMessage:
-    message = TicketMessage.objects.filter(
-        ticket=ticket, message_number=number, kind=TicketMessage.Kind.STAFF, deleted_at__isnull=True
-    ).first()
+def _numbered(ticket: Ticket, number: int, *, staff: StaffIdentity, override: bool) -> TicketMessage:
+    """Reply ``#number`` of the ticket, locked, if ``staff`` may change it: their own, or anyone's
+    with ``override`` (administrators)."""
+    message = (
+        TicketMessage.objects.select_for_update()
+        .filter(ticket=ticket, message_number=number, kind=TicketMessage.Kind.STAFF, deleted_at__isnull=True)
+        .first()
+    )
     if message is None:
         raise MessageNotFound()
+    if message.author_id != staff.id and not override:
+        raise PermissionDenied(
+            _("You can only change your own replies (#%(n)s is not yours).") % {"n": number}
+        )
     return message
 
 
@@ -171,22 +210,34 @@ class CopiesOutcome:
 
 
 def reply_edit(
-    *, ticket: Ticket, number: int, content: str, editor: StaffIdentity, port: DiscordPort | None = None
+    *,
+    ticket: Ticket,
+    number: int,
+    content: str,
+    editor: StaffIdentity,
+    override: bool = False,
+    port: DiscordPort | None = None,
 ) -> CopiesOutcome:
     """Edit staff reply ``#number`` in both copies and in the record; log before/after if configured.
-    An anonymous reply stays anonymous: the user's copy is re-rendered without the sender."""
+    Staff edit their own replies; ``override`` (administrators) allows anyone's. An anonymous reply
+    stays anonymous: the user's copy is re-rendered without the sender."""
     port = port_or_default(port)
     cfg = config()
     ticket = _open_ticket(ticket)
     content = expand_snippets(content.strip())
     if not content:
         raise InvalidInput(_("The new text is empty."))
-    if len(content) > rendering.MESSAGE_LIMIT:
-        raise InvalidInput(
-            _("A reply is limited to 2000 characters (this one has %(n)s).") % {"n": len(content)}
-        )
     with transaction.atomic():
-        message = _numbered(ticket, number)
+        message = _numbered(ticket, number, staff=editor, override=override)
+        links = [a.url for a in message.attachments.all()]
+        _check_length(
+            cfg,
+            content,
+            staff_name=message.author_name,
+            staff_role=message.author_role,
+            anonymous=message.is_anonymous,
+            attachments=links,
+        )
         before = message.content
         MessageEdit.objects.create(message=message, before=before, after=content, edited_by=editor.id)
         message.content = content
@@ -200,6 +251,7 @@ def reply_edit(
             content=content,
             number=number,
             anonymous=message.is_anonymous,
+            attachments=links,
         )
         dm_ok = _try(
             lambda: port.edit(
@@ -225,14 +277,20 @@ def reply_edit(
 
 
 def reply_delete(
-    *, ticket: Ticket, number: int, staff: StaffIdentity, port: DiscordPort | None = None
+    *,
+    ticket: Ticket,
+    number: int,
+    staff: StaffIdentity,
+    override: bool = False,
+    port: DiscordPort | None = None,
 ) -> CopiesOutcome:
-    """Delete staff reply ``#number``: both copies go, the record is marked deleted (kept for history)."""
+    """Delete staff reply ``#number``: both copies go, the record is marked deleted (kept for history).
+    Staff delete their own replies; ``override`` (administrators) allows anyone's."""
     port = port_or_default(port)
     cfg = config()
     ticket = _open_ticket(ticket)
     with transaction.atomic():
-        message = _numbered(ticket, number)
+        message = _numbered(ticket, number, staff=staff, override=override)
         message.deleted_at = now()
         message.save(update_fields=["deleted_at"])
     dm_ok = _try(
@@ -310,15 +368,7 @@ def user_message_edited(
     if ticket.is_open and ticket.channel_id:
         with bot_language(cfg):
             if message.inbox_message_id:
-                parts = rendering.user_message_to_inbox(
-                    cfg=cfg,
-                    author=message.author_name,
-                    author_id=message.author_id,
-                    content=content,
-                    attachments=[],
-                    nonce=None,
-                )
-                _try(lambda: port.edit(ticket.channel_id, message.inbox_message_id, parts[0]), True)
+                _edit_user_copy(cfg, port, ticket, message, before)
             if cfg.logs_show_log_on_edit:
                 text = _("The user edited a message.\n**Before:** %(before)s\n**After:** %(after)s") % {
                     "before": before[:900],
@@ -326,6 +376,51 @@ def user_message_edited(
                 }
                 _try(lambda: port.send(ticket.channel_id, rendering.system(cfg, text)), True)
     return message
+
+
+def _edit_user_copy(
+    cfg: BotConfig, port: DiscordPort, ticket: Ticket, message: TicketMessage, before: str
+) -> None:
+    """Re-render a user message's channel copy with its new text, part by part: a text that needs
+    more parts than before gets the new ones posted at the end, one that needs fewer loses the extra."""
+    links = [a.url for a in message.attachments.all()]
+
+    def render(text: str) -> list[OutgoingMessage]:
+        return rendering.user_message_to_inbox(
+            cfg=cfg,
+            author=message.author_name,
+            author_id=message.author_id,
+            content=text,
+            attachments=links,
+            nonce=None,
+        )
+
+    old, new = render(before), render(message.content)
+    channel_id, first_id = ticket.channel_id, message.inbox_message_id
+    _try(lambda: port.edit(channel_id, first_id, new[0]), True)
+    if len(old) == 1 and len(new) == 1:
+        return
+    # Only the first part's ID is kept: the others are the bot's messages that follow it with the
+    # old parts' exact text (plain text; split embeds are beyond what a user can send).
+    later = []
+    if len(old) > 1:
+        try:
+            history = port.history(channel_id, after=first_id, limit=100)
+        except DiscordError as error:
+            log.info("Could not read the parts of message %s: %s", message.pk, error)
+            history = []
+        wanted = [part.content for part in old[1:]]
+        for remote in history:
+            if remote.author_bot and wanted and remote.content == wanted[0]:
+                later.append(remote.id)
+                wanted.pop(0)
+    for index, part in enumerate(new[1:]):
+        if index < len(later):
+            _try(lambda m=later[index], p=part: port.edit(channel_id, m, p), True)
+        else:
+            _try(lambda p=part: port.send(channel_id, p), True)
+    for extra in later[len(new) - 1 :]:
+        _try(lambda m=extra: port.delete(channel_id, m), True)
 
 
 def user_message_deleted(*, dm_message_id: int, port: DiscordPort | None = None) -> TicketMessage | None:
