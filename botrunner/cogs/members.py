@@ -160,6 +160,12 @@ class Members(commands.Cog):
     @commands.Cog.listener()
     async def on_member_join(self, member: nextcord.Member) -> None:
         await self._cache(member.guild.id, guildcache.member_upsert, member=member_data(member))
+        if member.guild.id == community_guild(self.bot.cfg) and not member.bot:
+            async with self.bot.runner.ordered(("user", member.id)):
+                try:
+                    await self._call(services.user_returned, user_id=member.id)
+                except (DomainError, DiscordError) as error:
+                    log.warning("User %s came back; their ticket was not updated: %s", member.id, error)
 
     @commands.Cog.listener()
     async def on_member_update(self, _before: nextcord.Member, after: nextcord.Member) -> None:

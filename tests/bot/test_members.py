@@ -182,6 +182,20 @@ async def test_a_user_leaving_gets_a_keep_or_close_notice_and_keep_keeps_the_tic
     assert not await modmail.db(lambda: GuildMember.objects.filter(user_id=user).exists())
 
 
+async def test_a_user_who_rejoins_can_be_answered_again(modmail):
+    demo = modmail.demo
+    user = demo.user_ids[0]
+    ticket = await modmail.open_ticket(user)
+    await modmail.emu.member_leave(demo.guild_id, user)
+    await leave_notice(modmail, ticket)
+    await eventually(lambda: modmail.db(lambda: Ticket.objects.filter(pk=ticket.pk, user_left=True).exists()))
+    await modmail.emu.member_join(demo.guild_id, user)
+    await modmail.emu.wait_for_message(ticket.channel_id, lambda m: "back in the server" in text_of(m))
+    assert not (await ticket_state(modmail, ticket)).user_left
+    await modmail.staff_says(ticket.channel_id, "!reply Welcome back")
+    await modmail.emu.wait_for_dm(user, lambda m: "Welcome back" in text_of(m))
+
+
 async def test_close_on_the_notice_closes_the_ticket(modmail):
     demo = modmail.demo
     user = demo.user_ids[0]

@@ -117,6 +117,17 @@ def test_user_leaving_marks_the_ticket_and_offers_keep_or_close(scene, ticket):
     assert not ticket.is_open
 
 
+def test_a_user_who_comes_back_is_no_longer_marked_as_gone(scene, ticket):
+    services.user_left(user_id=USER, port=scene.discord)
+    ticket.refresh_from_db()
+    notice_id = ticket.leave_notice_message_id
+    assert services.user_returned(user_id=USER, port=scene.discord) is not None
+    ticket.refresh_from_db()
+    assert ticket.is_open and not ticket.user_left and ticket.leave_notice_message_id is None
+    assert not scene.discord.messages[notice_id].components
+    assert services.user_returned(user_id=USER, port=scene.discord) is None
+
+
 def test_user_leaving_closes_when_configured(scene, ticket):
     BotConfig.objects.filter(pk=1).update(thread_close_on_leave=True)
     services.user_left(user_id=USER, port=scene.discord)

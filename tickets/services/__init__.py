@@ -28,6 +28,7 @@ from .closing import (
     ticket_close,
     ticket_force_close,
     user_left,
+    user_returned,
 )
 from .moderation import (
     blocks_expire,
@@ -154,6 +155,7 @@ __all__ = [
     "user_message_edited",
     "user_message_failed",
     "user_message_relay",
+    "user_returned",
     "user_typing",
     "user_unblock",
 ]

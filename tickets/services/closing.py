@@ -425,6 +425,32 @@ def user_left(*, user_id: int, port: DiscordPort | None = None) -> Ticket | None
     return ticket
 
 
+def user_returned(*, user_id: int, port: DiscordPort | None = None) -> Ticket | None:
+    """The user joined the community guild again: their open ticket is no longer orphaned (replies
+    reach them again), and staff are told in the channel; the Keep/Close buttons go."""
+    ticket = Ticket.objects.filter(user_id=user_id, status=Ticket.Status.OPEN, user_left=True).first()
+    if ticket is None or not Ticket.objects.filter(pk=ticket.pk, user_left=True).update(
+        user_left=False, leave_notice_message_id=None
+    ):
+        return None
+    port = port_or_default(port)
+    cfg = config()
+    if ticket.channel_id:
+        with bot_language(cfg):
+            if ticket.leave_notice_message_id:
+                notice = rendering.system(cfg, _("The user left the server, and came back."))
+                try:
+                    port.edit(ticket.channel_id, ticket.leave_notice_message_id, notice)
+                except DiscordError as error:
+                    log.info("Could not update the leave notice of ticket %s: %s", ticket.pk, error)
+            try:
+                port.send(ticket.channel_id, rendering.system(cfg, _("The user is back in the server.")))
+            except DiscordError as error:
+                log.info("Could not tell ticket %s that its user is back: %s", ticket.pk, error)
+    ticket.user_left = False
+    return ticket
+
+
 def due_closures(*, at: datetime | None = None) -> list[int]:
     """IDs of scheduled closes a worker may run now: due, or left running by a worker that died."""
     return list(
