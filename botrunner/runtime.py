@@ -2,7 +2,10 @@
 
 The gateway loop must never block, so every service call runs in a worker thread. Events of one
 user (or one ticket channel) run one after another in arrival order, so a user's DMs are relayed in
-the order they were sent; different users proceed in parallel.
+the order they were sent; different users proceed in parallel. Each worker thread keeps its database
+connection for its whole life (whatever ``CONN_MAX_AGE`` says): opening one per call would cost
+more than most calls. A connection that failed, or that sat idle long enough for the server to have
+dropped it, is checked and replaced before the next call.
 """
 
 from __future__ import annotations
@@ -11,14 +14,36 @@ import asyncio
 import contextlib
 import functools
 import threading
+import time
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from django.db import close_old_connections, connections
 
+# A connection unused for this long is pinged before its next use (servers drop idle clients).
+IDLE_CHECK_AFTER = 30.0
+_thread = threading.local()
+
+
+def _keep_connections() -> None:
+    """Worker thread initializer: this thread's connections never expire by age."""
+    for alias in connections:
+        connection = connections[alias]
+        connection.settings_dict = {**connection.settings_dict, "CONN_MAX_AGE": None}
+
+
+def _check_idle_connections() -> None:
+    now = time.monotonic()
+    if now - getattr(_thread, "last_call", now) > IDLE_CHECK_AFTER:
+        for connection in connections.all(initialized_only=True):
+            if connection.connection is not None and not connection.is_usable():
+                connection.close()
+    _thread.last_call = now
+
 
 def _in_thread[T](func: Callable[..., T], args: tuple, kwargs: dict) -> T:
+    _check_idle_connections()
     close_old_connections()
     try:
         return func(*args, **kwargs)
@@ -31,7 +56,9 @@ class ServiceRunner:
 
     def __init__(self, *, threads: int = 8) -> None:
         self.threads = threads
-        self.executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="service")
+        self.executor = ThreadPoolExecutor(
+            max_workers=threads, thread_name_prefix="service", initializer=_keep_connections
+        )
         self._locks: dict[Any, list] = {}
         self._inflight = 0
         self._idle = asyncio.Event()

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch, prefetch_related_objects
 from django.utils.translation import gettext as _
 
 from tickets import rendering, selectors
@@ -487,8 +486,6 @@ def _store_user_message(
         return RelayResult(Relay.DUPLICATE)
     for name, value in updates.items():  # what the update wrote, without reading the row back
         setattr(ticket, name, value)
-    if not attachments:  # so that making the copy does not ask the database for none
-        prefetch_related_objects([message], Prefetch("attachments", queryset=Attachment.objects.none()))
     return RelayResult(
         Relay.OPENED if created else Relay.RELAYED,
         ticket=ticket,

@@ -1,4 +1,8 @@
-"""``manage.py runbot``: the Discord bot process."""
+"""``manage.py runbot``: the Discord bot process.
+
+Exit status: 0 after a clean stop (SIGTERM, Ctrl-C); 1 when there is no token, or Discord refused
+the token or the privileged intents.
+"""
 
 from __future__ import annotations
 
@@ -40,4 +44,6 @@ class Command(BaseCommand):
             await supervisor.run()
 
         asyncio.run(main())
+        if supervisor.fatal:
+            raise CommandError(supervisor.fatal)
         self.stdout.write("Bot stopped.")

@@ -1,0 +1,385 @@
+"""Benchmark of the DM relay: this bot against a bare nextcord bot, through the Discord emulator.
+
+Usage (from the repository's root)::
+
+    .venv/bin/python bench/relay.py                          # SQLite, 20 users x 25 DMs
+    .venv/bin/python bench/relay.py --users 50 --dms 40
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/rustmail .venv/bin/python bench/relay.py
+
+It never touches your data: on SQLite it works in a temporary folder, on PostgreSQL in a database
+of its own beside the configured one (``rustmail_bench_relay``), dropped at the end. The emulator
+runs in this process (a fresh one per bot). Two bots run one after the other as child processes:
+
+- **bare**: a nextcord client that only forwards each DM's text to one channel (``--bare-bot``);
+- **rustmail**: ``manage.py runbot``: each DM is checked (blocked? member? maintenance?), stored in
+  the user's ticket, copied into the ticket channel (with a nonce) and acknowledged with a ✅.
+
+Each user first sends one DM that is not measured (it opens the ticket, and warms both bots up);
+then every user sends ``--dms`` DMs, all users at once, each as soon as the previous one was
+delivered to the gateway (``--pace`` seconds apart if given). Printed for each bot: relayed DMs per
+second (first DM sent to last copy made), p50 and p95 of the relay latency (a DM's creation to its
+copy's creation, both timed by the emulator), and the bot's CPU time per relayed DM (user + system
+time of the child process from ``/proc``, over the measured part only); then rustmail/bare ratios.
+Targets: rustmail's throughput at least 0.8 times the bare bot's, under 10 ms of CPU per DM. The
+"reference loop" is the CPU time of a fixed Python loop in this process: this shared machine's speed
+drifts, so compare CPU figures of different runs only in proportion to it.
+
+Both bots keep to the same global request rate (``--rest-rate``: ``DISCORD_REST_RATE`` of runbot,
+nextcord's own global limit of the bare bot), by default 100000 per second, so that both run at the
+speed of their own code; the emulator's rate limits are off. Against Discord itself the global limit
+is 50 requests per second (``--rest-rate 50``): the bare bot then forwards at most 50 DMs per second,
+and this bot, with two requests per DM (the copy and the ✅), at most 25.
+
+``--profile`` runs this bot under py-spy (``pip install py-spy``), sampling the thread that holds the
+GIL (where its Python code spends CPU), and writes the collapsed stacks (``profile.txt``, for any
+flame graph tool) beside the database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+# --- the bare bot (a child process; no Django) ---------------------------------------------------
+def bare_bot(api_base: str, token: str, channel_id: int, rate: int) -> None:
+    """Forward every DM's text to ``channel_id``, nothing else; at most ``rate`` requests per second
+    (nextcord's own global limit, 50 by default, like Discord's)."""
+    import nextcord
+    from nextcord.http import Route
+
+    Route.BASE = api_base
+    intents = nextcord.Intents.none()
+    intents.guilds = True
+    intents.dm_messages = True
+    intents.message_content = True
+    client = nextcord.Client(intents=intents, guild_ready_timeout=0.5)
+    client.http._max_global_requests = rate  # nextcord has no public setting for it
+    target = client.get_partial_messageable(channel_id)
+
+    @client.event
+    async def on_ready() -> None:
+        print("READY", flush=True)
+
+    @client.event
+    async def on_message(message: nextcord.Message) -> None:
+        if message.guild is None and message.author.id != client.user.id:
+            await target.send(message.content)
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        loop.add_signal_handler(signal.SIGTERM, lambda: asyncio.ensure_future(client.close()))
+        await client.start(token)
+
+    asyncio.run(main())
+
+
+# --- the database ----------------------------------------------------------------------------
+def bench_database(url: str) -> tuple[str, str | None]:
+    """The benchmark's database URL, and the PostgreSQL database to create and drop (None: SQLite)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("postgres", "postgresql"):
+        return "", None
+    name = f"{parts.path.lstrip('/') or 'rustmail'}_bench_relay"
+    return urlunsplit(parts._replace(path=f"/{name}")), name
+
+
+def postgres(url: str, sql: str) -> None:
+    import psycopg
+
+    admin = urlunsplit(urlsplit(url)._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(sql)
+
+
+def cpu_seconds(pid: int) -> tuple[float, float]:
+    """User and system CPU time a process (all its threads) used so far (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    tick = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / tick, int(fields[12]) / tick
+
+
+# --- one run ---------------------------------------------------------------------------------
+@dataclass
+class Result:
+    name: str
+    relayed: int
+    seconds: float
+    latencies: list[float]
+    cpu_user: float
+    cpu_system: float
+
+    @property
+    def rate(self) -> float:
+        return self.relayed / self.seconds
+
+    @property
+    def cpu_ms(self) -> float:
+        return 1000 * (self.cpu_user + self.cpu_system) / self.relayed
+
+    @property
+    def system_share(self) -> float:
+        return self.cpu_system / ((self.cpu_user + self.cpu_system) or 1)
+
+    def percentile(self, p: float) -> float:
+        ordered = sorted(self.latencies)
+        return 1000 * ordered[min(len(ordered) - 1, int(p * len(ordered)))]
+
+
+def make_users(emu: Any, count: int) -> list[int]:
+    users = []
+    for index in range(count):
+        user = emu.create_user(f"bench{index}", global_name=f"Bench {index}")
+        emu.add_member(emu.demo.guild_id, user)
+        users.append(user)
+    return users
+
+
+async def send_all(emu: Any, users: list[int], dms: int, pace: float, tag: str) -> list[int]:
+    """Every user sends ``dms`` DMs (on the emulator's loop); returns the DMs' IDs."""
+    sent: list[int] = []
+
+    async def one(user: int, offset: float) -> None:
+        await asyncio.sleep(offset)
+        for index in range(dms):
+            message = await emu.user_dm(user, f"{tag} {user} {index}")
+            sent.append(int(message["id"]))
+            if pace:
+                await asyncio.sleep(pace)
+
+    # Paced users start spread over one pace, so the DMs come evenly rather than in bursts.
+    await asyncio.gather(*(one(user, i * pace / len(users)) for i, user in enumerate(users)))
+    return sent
+
+
+def on_loop(emu: Any, coroutine: Any) -> Any:
+    """Run a coroutine on the emulator's loop and wait for its result (however long it takes)."""
+    return asyncio.run_coroutine_threadsafe(coroutine, emu.loop).result()
+
+
+def copies(emu: Any, bare: bool, channel_id: int | None) -> dict[Any, float]:
+    """The bot's copies so far, keyed by what identifies the DM, with their creation times
+    (run on the emulator's loop): the text (bare bot) or the DM's ID from the nonce (rustmail)."""
+    found: dict[Any, float] = {}
+    for message in list(emu.state.messages.values()):
+        if message.author_id != emu.state.bot_id or message.guild_id is None:
+            continue
+        if bare:
+            if message.channel_id == channel_id:
+                found[message.content] = message.timestamp
+        elif str(message.nonce or "").startswith("u") and str(message.nonce).endswith(":0"):
+            found[int(str(message.nonce)[1:].split(":")[0])] = message.timestamp
+    return found
+
+
+def wait_for(probe, timeout: float, what: str, child: subprocess.Popen, log: Path) -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        value = probe()
+        if value:
+            return value
+        if child.poll() is not None:
+            sys.exit(f"the bot exited while waiting for {what}:\n{log.read_text()[-3000:]}")
+        if time.monotonic() > deadline:
+            sys.exit(f"timed out waiting for {what}:\n{log.read_text()[-3000:]}")
+        time.sleep(0.05)
+
+
+def run_bot(name: str, args: argparse.Namespace, workdir: Path) -> Result:
+    from django.core.management import call_command
+
+    from tests.fakediscord.fixtures import make_emulator
+    from tests.fakediscord.thread import FakeDiscordThread
+    from tickets.models import BotConfig, SystemState
+
+    bare = name == "bare"
+    emu = FakeDiscordThread(make_emulator(heartbeat_interval_ms=41250)).start()
+    log = workdir / f"{name}.log"
+    child = None
+    try:
+        users = make_users(emu, args.users)
+        demo = emu.demo
+        if bare:
+            command = [sys.executable, __file__, "--bare-bot", emu.api_base, emu.bot_token]
+            command += [str(demo.general_channel_id), str(args.rest_rate)]
+            ready = lambda: "READY" in log.read_text()  # noqa: E731
+        else:
+            call_command("flush", interactive=False, verbosity=0)
+            cfg = BotConfig.load()
+            cfg.bot_token = emu.bot_token
+            cfg.mode_type = "single"
+            cfg.mode_guild_id = demo.guild_id
+            cfg.thread_inbox_category_id = demo.inbox_category_id
+            cfg.bot_logs_channel_id = demo.logs_channel_id
+            cfg.save()
+            command = [sys.executable, "manage.py", "runbot"]
+            ready = lambda: "Recovery at startup" in log.read_text()  # noqa: E731
+        if args.profile and not bare:
+            spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+            profile = ["record", "--gil", "-r", "250", "-f", "raw", "-o", str(workdir / "profile.txt")]
+            command = [spy, *profile, "--", *command]
+        env = dict(
+            os.environ,
+            DISCORD_API_BASE=emu.api_base,
+            DISCORD_REST_RATE=str(args.rest_rate),
+            LOG_LEVEL="WARNING" if not bare else "INFO",
+            DEBUG="false",  # as in production: no SQL kept for the debug page
+            SECRET_KEY="rustmail-bench-relay-" + "s" * 40,
+        )
+        env.pop("DISCORD_TOKEN", None)
+        with log.open("w") as out:
+            child = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        if not bare:  # runbot logs at WARNING here; its readiness shows in the database
+            ready = lambda: SystemState.load().bot_connected  # noqa: E731
+        wait_for(ready, 60, "the bot to connect", child, log)
+        pid = child.pid if not args.profile or bare else _profiled_pid(child.pid)
+
+        channel = demo.general_channel_id if bare else None
+        warm = on_loop(emu, send_all(emu.emu, users, 1, 0.0, "warm-up"))
+        wait_for(
+            lambda: len(emu.call(copies, emu.emu, bare, channel)) >= len(warm), 120, "the warm-up", child, log
+        )
+        cpu_before = cpu_seconds(pid)
+        before = set(emu.call(copies, emu.emu, bare, channel))
+        sent = on_loop(emu, send_all(emu.emu, users, args.dms, args.pace, "dm"))
+        total = len(sent)
+
+        def done() -> dict[Any, float] | None:
+            made = emu.call(copies, emu.emu, bare, channel)
+            return made if len(made) - len(before) >= total else None
+
+        made = wait_for(done, 600, "every copy", child, log)
+        cpu_after = cpu_seconds(pid)
+
+        def timings() -> tuple[list[float], float, float]:
+            dms = [emu.emu.state.messages[i] for i in sent]
+            keys = [m.content if bare else m.id for m in dms]
+            latencies = [made[k] - m.timestamp for k, m in zip(keys, dms, strict=True)]
+            return latencies, min(m.timestamp for m in dms), max(made[k] for k in keys)
+
+        latencies, first, last = emu.call(timings)
+        user, system = (after - before for after, before in zip(cpu_after, cpu_before, strict=True))
+        return Result(name, total, last - first, latencies, user, system)
+    finally:
+        if child is not None and child.poll() is None:
+            child.send_signal(signal.SIGINT if args.profile and not bare else signal.SIGTERM)
+            try:
+                child.wait(60)
+            except subprocess.TimeoutExpired:
+                child.kill()
+        emu.stop()
+
+
+def _profiled_pid(spy_pid: int) -> int:
+    """The bot's PID under py-spy (its child)."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        children = Path(f"/proc/{spy_pid}/task/{spy_pid}/children").read_text().split()
+        if children:
+            return int(children[0])
+        time.sleep(0.05)
+    return spy_pid
+
+
+def machine_speed() -> float:
+    """CPU seconds of a fixed pure-Python loop: CPU times from runs on other days compare only
+    after scaling by it (shared machines change speed)."""
+    started = time.process_time()
+    total = 0
+    for i in range(5_000_000):
+        total += i
+    return time.process_time() - started
+
+
+def report(results: list[Result], database: str, args: argparse.Namespace) -> None:
+    pace = f"{args.pace:.3f} s apart" if args.pace else "as fast as the gateway takes them"
+    print(
+        f"{database}: {args.users} users x {args.dms} DMs ({pace}); DISCORD_REST_RATE={args.rest_rate}; "
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; "
+        f"reference loop {machine_speed():.2f} s"
+    )
+    print(f"{'bot':<10} {'DMs/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'CPU ms/DM':>10} {'of it sys':>10}")
+    for r in results:
+        p50, p95 = r.percentile(0.5), r.percentile(0.95)
+        print(
+            f"{r.name:<10} {r.rate:>8.1f} {p50:>8.1f} {p95:>8.1f} {r.cpu_ms:>10.2f} {r.system_share:>10.0%}"
+        )
+    bare, ours = results
+    print(
+        f"rustmail/bare: throughput {ours.rate / bare.rate:.2f}x (target >= 0.8), "
+        f"p50 latency {ours.percentile(0.5) / bare.percentile(0.5):.2f}x, "
+        f"CPU per DM {ours.cpu_ms / bare.cpu_ms:.2f}x ({ours.cpu_ms:.2f} ms; target < 10 ms)"
+    )
+
+
+def main() -> None:
+    if len(sys.argv) == 6 and sys.argv[1] == "--bare-bot":
+        bare_bot(sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]))
+        return
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--dms", type=int, default=25, help="DMs per user (measured)")
+    parser.add_argument("--pace", type=float, default=0.0, help="seconds between two DMs of one user")
+    parser.add_argument("--rest-rate", type=int, default=100_000, help="DISCORD_REST_RATE of the bot")
+    parser.add_argument("--only", choices=("bare", "rustmail"), help="run one bot only")
+    parser.add_argument("--profile", action="store_true", help="run the bot under py-spy")
+    args = parser.parse_args()
+
+    workdir = Path(tempfile.mkdtemp(prefix="rustmail-bench-relay-"))
+    url, pg_name = bench_database(os.environ.get("DATABASE_URL", ""))
+    if pg_name:
+        postgres(url, f'DROP DATABASE IF EXISTS "{pg_name}"')
+        postgres(url, f'CREATE DATABASE "{pg_name}"')
+    else:
+        url = f"sqlite:///{workdir / 'bench.sqlite3'}"
+    os.environ.pop("REDIS_URL", None)
+    os.environ.update(
+        DATABASE_URL=url,
+        DATA_DIR=str(workdir),
+        DEBUG="true",
+        LOG_LEVEL="WARNING",
+        DJANGO_SETTINGS_MODULE="rustmail.settings",
+    )
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connections
+
+    try:
+        call_command("migrate", verbosity=0)
+        names = [args.only] if args.only else ["bare", "rustmail"]
+        results = [run_bot(name, args, workdir) for name in names]
+        if len(results) == 2:
+            report(results, "PostgreSQL" if pg_name else "SQLite", args)
+        else:
+            r = results[0]
+            print(
+                f"{r.name}: {r.rate:.1f} DMs/s, p50 {r.percentile(0.5):.1f} ms, reference loop "
+                f"{machine_speed():.2f} s, "
+                f"p95 {r.percentile(0.95):.1f} ms, CPU {r.cpu_ms:.2f} ms/DM ({r.system_share:.0%} system)"
+            )
+        if args.profile:
+            print(f"profile (py-spy's collapsed stacks): {workdir / 'profile.txt'}")
+    finally:
+        connections.close_all()
+        if pg_name:
+            postgres(url, f'DROP DATABASE IF EXISTS "{pg_name}"')
+
+
+if __name__ == "__main__":
+    main()
