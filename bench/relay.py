@@ -27,8 +27,9 @@ drifts, so compare CPU figures of different runs only in proportion to it.
 Both bots keep to the same global request rate (``--rest-rate``: ``DISCORD_REST_RATE`` of runbot,
 nextcord's own global limit of the bare bot), by default 100000 per second, so that both run at the
 speed of their own code; the emulator's rate limits are off. Against Discord itself the global limit
-is 50 requests per second (``--rest-rate 50``): the bare bot then forwards at most 50 DMs per second,
-and this bot, with two requests per DM (the copy and the ✅), at most 25.
+is 50 requests per second (``--rest-rate 50``): the bare bot then forwards at most 50 DMs per second;
+this bot makes two requests per DM (the copy and the ✅) when it keeps up, but when a user's DMs
+queue up only the newest of the queue gets the ✅, so under that limit it nears one request per DM.
 
 ``--profile`` runs this bot under py-spy (``pip install py-spy``), sampling the thread that holds the
 GIL (where its Python code spends CPU), and writes the collapsed stacks (``profile.txt``, for any

@@ -82,6 +82,11 @@ class ServiceRunner:
             if entry[1] == 0:
                 del self._locks[key]
 
+    def queued(self, key: Any) -> int:
+        """How many pieces of work wait for ``key`` behind the one holding it."""
+        entry = self._locks.get(key)
+        return max(entry[1] - 1, 0) if entry else 0
+
     @contextlib.asynccontextmanager
     async def tracked(self) -> AsyncIterator[None]:
         """Count work in flight, so a shutdown can wait for it."""

@@ -73,6 +73,20 @@ async def test_thirty_dms_sent_back_to_back_arrive_in_order(modmail):
     assert await user_messages(modmail, ticket) == texts
 
 
+async def test_in_a_burst_the_newest_dm_gets_the_tick_for_those_before_it(modmail):
+    emu, user = modmail.emu, modmail.demo.user_ids[0]
+    sent = [await emu.user_dm(user, f"burst {i}") for i in range(12)]
+    ticket = await modmail.ticket_of(user)
+    await emu.wait_for(lambda: len(user_copies(emu, ticket.channel_id)) == 12, timeout=20)
+    await emu.wait_for(lambda: bot_reactions(emu, sent[-1]["id"]) == ["✅"])
+    ticked = [m for m in sent if bot_reactions(emu, m["id"]) == ["✅"]]
+    # Every DM is relayed; the queue formed behind the first one, so fewer ticks than DMs.
+    assert len(ticked) < len(sent)
+    await modmail.bot.runner.drain(5)
+    late = await emu.user_dm(user, "after the burst")
+    await emu.wait_for(lambda: bot_reactions(emu, late["id"]) == ["✅"])
+
+
 async def test_five_users_writing_at_once_each_get_their_messages_in_order(modmail):
     emu = modmail.emu
     users = list(modmail.demo.user_ids)

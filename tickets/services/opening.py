@@ -284,11 +284,15 @@ def user_message_relay(
     created_at: datetime | None = None,
     is_bot: bool = False,
     recovered: bool = False,
+    confirm: bool = True,
     port: DiscordPort | None = None,
 ) -> RelayResult:
     """Take a DM the user sent the bot: store it in their open ticket (opening one if needed) and copy
     it into the ticket channel, exactly once. Returns what happened; refusals are told to the user,
-    and so is a DM that was stored but whose copy Discord refused (``Relay.DELAYED``)."""
+    and so is a DM that was stored but whose copy Discord refused (``Relay.DELAYED``).
+
+    ``confirm=False`` skips the ✅ on this DM: the caller knows a later DM of the same user is about
+    to be relayed, and its ✅ acknowledges this one too (one Discord request saved per DM in a burst)."""
     port = port_or_default(port)
     attachments = attachments or []
     if is_bot:
@@ -338,7 +342,7 @@ def user_message_relay(
     else:  # stored earlier but its channel copy may be missing (a crash in between): finish the job
         result = RelayResult(Relay.RELAYED, ticket=existing.ticket, message=existing)
     try:
-        _deliver_user_message(result=result, cfg=cfg, port=port, dm_channel_id=dm_channel_id)
+        _deliver_user_message(result=result, cfg=cfg, port=port, dm_channel_id=dm_channel_id, confirm=confirm)
     except (DiscordError, DomainError) as error:
         # Kept: the user's next DM (or the next recovery) delivers it first, in order.
         log.warning("DM %s stored but not copied to its ticket: %s", dm_message_id, error)
@@ -496,7 +500,7 @@ def _store_user_message(
 
 
 def _deliver_user_message(
-    *, result: RelayResult, cfg: BotConfig, port: DiscordPort, dm_channel_id: int | None
+    *, result: RelayResult, cfg: BotConfig, port: DiscordPort, dm_channel_id: int | None, confirm: bool = True
 ) -> None:
     """Discord's half of a relay: the channel (created once), the copies still missing in the order
     the user sent them (an earlier DM whose copy Discord refused goes first), then notices."""
@@ -515,7 +519,8 @@ def _deliver_user_message(
             )
         for earlier in _undelivered_before(message):
             _copy_to_channel(cfg, port, ticket, earlier)
-            _confirm(port, earlier)
+            if confirm:
+                _confirm(port, earlier)
         _copy_to_channel(cfg, port, ticket, message)
         if result.cancelled_close:
             port.send(
@@ -525,7 +530,8 @@ def _deliver_user_message(
         if result.alerted_staff:
             pings = " ".join(f"<@{staff}>" for staff in result.alerted_staff)
             port.send(ticket.channel_id, rendering.system(cfg, _("The user answered."), pings=pings))
-    _confirm(port, message, dm_channel_id)
+    if confirm:
+        _confirm(port, message, dm_channel_id)
 
 
 def _undelivered_before(message: TicketMessage) -> list[TicketMessage]:
