@@ -55,7 +55,10 @@ def test_run_starts_web_and_worker_says_why_the_bot_waits_and_stops_all_on_ctrl_
         )
     try:
         deadline = time.monotonic() + 60
-        while "worker | " not in log.read_text() or "ready." not in log.read_text():
+        # Both must be up: the worker says "ready.", daphne "Listening on TCP address".
+        while not all(
+            mark in log.read_text() for mark in ("worker | ", "ready.", "Listening on TCP address")
+        ):
             assert run.poll() is None and time.monotonic() < deadline, log.read_text()
             time.sleep(0.2)
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=10) as answer:
