@@ -7,41 +7,16 @@ from __future__ import annotations
 
 import zoneinfo
 from datetime import timedelta
-from typing import Any
 
 import pytest
 from django.utils import timezone
 
 from tickets.models import Reminder, ReminderOptOut, StaffAlert
 
-from .conftest import Modmail, text_of
+from .conftest import Modmail, bot_says, text_of
+from .conftest import slash_said as slash
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
-
-
-async def bot_says(modmail: Modmail, channel_id: int, words: str) -> dict[str, Any]:
-    """The bot's first message in the channel containing ``words``."""
-    bot = str(modmail.emu.bot_id)
-    return await modmail.emu.wait_for_message(
-        channel_id, lambda m: m["author"]["id"] == bot and words.lower() in text_of(m).lower()
-    )
-
-
-async def slash(
-    modmail: Modmail, name: str, channel_id: int, options: dict | None = None, user_id: int | None = None
-) -> dict[str, Any]:
-    """Run ``/name options``; the bot's first answer that says something (its data)."""
-    payload = await modmail.emu.invoke_command(
-        name, user_id or modmail.demo.staff_id, channel_id, options, guild_id=modmail.demo.guild_id
-    )
-
-    def said() -> dict[str, Any] | None:
-        for response in modmail.emu.interaction_responses(payload["id"]):
-            if text_of(response.get("data") or {}):
-                return response["data"]
-        return None
-
-    return await modmail.emu.wait_for(said, timeout=8.0)
 
 
 async def reminders(modmail: Modmail) -> list[Reminder]:
