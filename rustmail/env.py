@@ -75,6 +75,17 @@ def env_str(name: str, default: str = "") -> str:
     return default if value is None else value
 
 
+def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    """One of ``choices`` (compared in upper case, as log levels are written)."""
+    value = _raw(name)
+    if value is None:
+        return default
+    if value.upper() not in choices:
+        _fail(name, f"{name}={value!r} is not one of {', '.join(choices)}.", "rustmail.E009")
+        return default
+    return value.upper()
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     """A comma-separated list; empty items are dropped."""
     value = _raw(name)

@@ -14,6 +14,7 @@ import dj_database_url
 
 from rustmail.env import (
     env_bool,
+    env_choice,
     env_int,
     env_list,
     env_secret_key,
@@ -234,13 +235,28 @@ SOCIALACCOUNT_PROVIDERS = {
 SOCIALACCOUNT_STORE_TOKENS = True
 ACCOUNT_EMAIL_VERIFICATION = "none"
 
+LOG_LEVEL = env_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"))
+# The worker's per-task lines (received, succeeded) come every few seconds: warnings only unless
+# LOG_LEVEL=DEBUG, so failures stand out; the beat's "sending due task" lines are dropped likewise.
+ROUTINE_LEVEL = "DEBUG" if LOG_LEVEL == "DEBUG" else "WARNING"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO").upper()},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "filters": {"skip_routine": {"()": "rustmail.logfilters.SkipRoutine"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": [] if LOG_LEVEL == "DEBUG" else ["skip_routine"],
+        }
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "celery.app.trace": {"level": ROUTINE_LEVEL},
+        "celery.worker.strategy": {"level": ROUTINE_LEVEL},
+    },
 }
 
 # --- REST API: errors, authentication, login, rate limits ---------------------------------------

@@ -44,6 +44,7 @@ def test_defaults_with_debug_pass(tmp_path):
         ("REDIS_URL", "localhost:6379", "rustmail.E004"),
         ("DISCORD_API_BASE", "not a url", "rustmail.E004"),
         ("TIME_ZONE", "Mars/Olympus", "rustmail.E005"),
+        ("LOG_LEVEL", "LOUD", "rustmail.E009"),
     ],
 )
 def test_a_malformed_variable_stops_startup_naming_it(tmp_path, variable, value, check_id):
