@@ -402,13 +402,31 @@ async def test_a_prompt_sent_before_a_restart_still_works(modmail, prompt_on):
     assert ticket.ticket_category_id == billing.pk
 
 
-async def test_the_timeout_opens_the_ticket_in_the_inbox_with_the_queue_and_a_late_click_is_refused(
+async def test_a_click_that_comes_after_the_timeout_ran_is_refused_privately(modmail, prompt_on):
+    await prompt_on()
+    user = modmail.demo.user_ids[0]
+    await dm_and_wait(modmail, user, "first")
+    prompt = await prompt_of(modmail, user)
+    # The worker already took the timed-out prompt; the user's click races it.
+    await modmail.db(lambda: PendingCategorySelection.objects.update(state="running"))
+    click = await modmail.emu.click_button(prompt["id"], buttons(prompt)[0]["custom_id"], user)
+    refusal = await modmail.emu.wait_for(
+        lambda: next(
+            (r for r in modmail.emu.interaction_responses(click["id"]) if r["kind"] == "followup"), None
+        )
+    )
+    assert refusal["data"]["flags"] & EPHEMERAL and "already" in text_of(refusal["data"])
+    assert await modmail.db(lambda: Ticket.objects.filter(user_id=user).count()) == 0
+
+
+async def test_the_timeout_opens_the_ticket_in_the_inbox_with_the_queue_and_retires_the_prompt(
     modmail, prompt_on
 ):
     await prompt_on()
     user = modmail.demo.user_ids[0]
     await dm_and_wait(modmail, user, "first")
     await dm_and_wait(modmail, user, "second")
+    prompt = await prompt_of(modmail, user)
     later = timezone.now() + timedelta(seconds=301)
     assert await modmail.db(lambda: services.selections_expire(at=later)) == 1
     ticket = await modmail.ticket_of(user)
@@ -418,13 +436,6 @@ async def test_the_timeout_opens_the_ticket_in_the_inbox_with_the_queue_and_a_la
     assert next(i for i, t in enumerate(texts) if "first" in t) < next(
         i for i, t in enumerate(texts) if "second" in t
     )
-    prompt = await prompt_of(modmail, user)
-    click = await modmail.emu.click_button(prompt["id"], buttons(prompt)[0]["custom_id"], user)
-    refusal = await modmail.emu.wait_for(
-        lambda: next(
-            (r for r in modmail.emu.interaction_responses(click["id"]) if r["kind"] == "followup"), None
-        )
-    )
-    assert refusal["data"]["flags"] & EPHEMERAL and "already" in text_of(refusal["data"])
-    await modmail.emu.wait_for(lambda: not buttons(modmail.emu.message(prompt["id"])))
+    retired = modmail.emu.message(prompt["id"])
+    assert not buttons(retired) and "passed on to the staff" in text_of(retired)
     assert await modmail.db(lambda: Ticket.objects.filter(user_id=user).count()) == 1

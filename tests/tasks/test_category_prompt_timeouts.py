@@ -38,6 +38,14 @@ def test_a_timed_out_prompt_opens_in_the_default_inbox_and_forwards_in_order(sce
     assert services.selections_expire(port=scene.discord) == 0
 
 
+def test_a_timed_out_prompt_loses_its_buttons_and_tells_the_user(scene, waiting):
+    assert scene.discord.messages[waiting.prompt_message_id].components
+    services.selections_expire(port=scene.discord)
+    prompt = scene.discord.messages[waiting.prompt_message_id]
+    assert not prompt.components
+    assert "passed on to the staff" in prompt.text
+
+
 def test_a_timeout_that_discord_interrupts_is_finished_once(scene, waiting, fail_next):
     fail_next("send", times=1, status=500)  # the copy of "first" fails after the channel was made
     assert services.selections_expire(port=scene.discord) == 0

@@ -13,7 +13,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from tickets import rendering
-from tickets.discord import DiscordPort, OutgoingMessage
+from tickets.discord import DiscordError, DiscordPort, OutgoingMessage
 from tickets.errors import Conflict, InvalidInput, NotFound
 from tickets.models import (
     BotConfig,
@@ -25,7 +25,7 @@ from tickets.models import (
     TicketMessage,
 )
 
-from ._common import bot_language, config, now, port_or_default
+from ._common import bot_language, config, log, now, port_or_default
 from ._jobs import claimable, job_claim, job_run_claimed
 
 MAX_ENABLED = 24
@@ -445,4 +445,17 @@ def selections_expire(*, at: datetime | None = None, port: DiscordPort | None = 
             == PendingCategorySelection.State.DONE
         ):
             count += 1
+            _retire_prompt(selection, cfg=forward.cfg, port=port)
     return count
+
+
+def _retire_prompt(selection: PendingCategorySelection, *, cfg: BotConfig, port: DiscordPort) -> None:
+    """The prompt timed out: its buttons go, and the user reads that their messages went through."""
+    if not (selection.prompt_message_id and selection.dm_channel_id):
+        return
+    with bot_language(cfg):
+        text = _("No category was chosen in time: your messages were passed on to the staff.")
+        try:
+            port.edit(selection.dm_channel_id, selection.prompt_message_id, rendering.system(cfg, text))
+        except DiscordError as error:
+            log.info("Could not retire the category prompt %s: %s", selection.prompt_message_id, error)
