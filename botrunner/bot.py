@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import nextcord
 from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext as _
 from nextcord.ext import commands
 
 from tickets.models import BotConfig
@@ -98,15 +101,28 @@ class ModmailBot(commands.Bot):
         for name in cogs:
             self.load_extension(name)
 
+    # --- the bot's language and its service calls -----------------------------------------
+    def language(self) -> translation.override:
+        """The language the bot writes in (``language.default_language``)."""
+        return translation.override(self.cfg.language_default_language or "en")
+
+    async def call[T](self, func: Callable[..., T], /, **kwargs: Any) -> T:
+        """A service in the thread pool, in the bot's language."""
+        language = self.cfg.language_default_language or "en"
+
+        def run() -> T:
+            with translation.override(language):
+                return func(**kwargs)
+
+        return await self.runner.call(run)
+
     # --- who may use commands --------------------------------------------------------------
     def command_refusal(self, author: Any, guild: nextcord.Guild | None) -> str | None:
         """Why ``author`` may not use a staff command here, or None. Staff are the members of the
         staff guild who can see the inbox category; admins (Administrator, panel super admins) can
         always; in maintenance mode only admins can."""
-        from django.utils import translation
-        from django.utils.translation import gettext as _
 
-        with translation.override(self.cfg.language_default_language or "en"):
+        with self.language():
             if guild is None or guild.id != staff_guild(self.cfg):
                 return _("Staff commands work in the staff server only.")
             if self.is_admin(author):
@@ -160,15 +176,13 @@ class ModmailBot(commands.Bot):
 
     async def on_command_error(self, ctx: commands.Context, error: Exception) -> None:
         """Bad arguments and unexpected failures of text commands, answered in the channel."""
-        from django.utils import translation
-        from django.utils.translation import gettext as _
 
         from .invocation import Failed
 
         original = getattr(error, "original", error)
         if isinstance(original, Failed):
             return
-        with translation.override(self.cfg.language_default_language or "en"):
+        with self.language():
             if isinstance(error, commands.UserInputError):
                 usage = f"{ctx.prefix}{ctx.command.qualified_name} {ctx.command.signature}".strip()
                 text = _("Bad arguments. Usage: %(usage)s") % {"usage": usage}
@@ -180,8 +194,6 @@ class ModmailBot(commands.Bot):
         await ctx.send(embed=nextcord.Embed(description=text, color=0xED4245))
 
     async def on_application_command_error(self, interaction: nextcord.Interaction, error: Exception) -> None:
-        from django.utils import translation
-        from django.utils.translation import gettext as _
 
         from .invocation import Failed
 
@@ -192,7 +204,7 @@ class ModmailBot(commands.Bot):
             text = str(error)
         else:
             log.exception("Slash command failed", exc_info=original)
-            with translation.override(self.cfg.language_default_language or "en"):
+            with self.language():
                 text = _("Something went wrong; the error was logged.")
         embed = nextcord.Embed(description=text, color=0xED4245)
         if interaction.response.is_done():

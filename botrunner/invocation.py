@@ -18,7 +18,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from nextcord.ext import commands
 
-from tickets.discord import DiscordError
+from tickets.discord import DiscordError, OutgoingMessage
 from tickets.errors import DomainError
 from tickets.services import StaffIdentity
 
@@ -77,11 +77,11 @@ class Invocation:
         return self.bot.is_admin(self.author)
 
     def language(self) -> translation.override:
-        return translation.override(self.bot.cfg.language_default_language or "en")
+        return self.bot.language()
 
     async def run(self, func: Callable[..., T], /, **kwargs: Any) -> T:
         """Call a service in the thread pool. A refusal is answered and raises :class:`Failed`."""
-        task = asyncio.ensure_future(self.bot.runner.call(self._in_language, func, kwargs))
+        task = asyncio.ensure_future(self.bot.call(func, **kwargs))
         if self.is_slash and not self.interaction.response.is_done():
             done, _pending = await asyncio.wait({task}, timeout=DEFER_AFTER)
             if not done:
@@ -94,10 +94,6 @@ class Invocation:
             log.warning("Discord refused a command in %s: %s", self.channel_id, error)
             await self.fail(_("Discord refused: %(error)s") % {"error": error.message})
         raise AssertionError("unreachable")
-
-    def _in_language(self, func: Callable[..., T], kwargs: dict[str, Any]) -> T:
-        with self.language():
-            return func(**kwargs)
 
     async def defer(self) -> None:
         if self.is_slash and not self.interaction.response.is_done():
@@ -150,3 +146,20 @@ class Invocation:
             await self.interaction.response.send_message("✅", ephemeral=True)
         elif self.interaction is not None and self._deferred:
             await self.interaction.followup.send("✅", ephemeral=True)
+
+
+async def show_in_place(interaction: nextcord.Interaction, message: OutgoingMessage) -> None:
+    """Replace the message whose button was clicked with ``message``, without its buttons."""
+    edit = (
+        interaction.edit_original_message
+        if interaction.response.is_done()
+        else interaction.response.edit_message
+    )
+    try:
+        await edit(
+            content=message.content or None,
+            embeds=[nextcord.Embed.from_dict(e) for e in message.embeds],
+            view=None,
+        )
+    except nextcord.HTTPException as error:
+        log.info("Could not update the message of a clicked button: %s", error)

@@ -13,24 +13,20 @@ prompt sent before a restart is answered like any other: nothing about it lives 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from typing import Any, TypeVar
 
 import nextcord
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from nextcord.ext import commands
 
 from botrunner.bot import ModmailBot
-from botrunner.invocation import Invocation
+from botrunner.invocation import Invocation, show_in_place
 from tickets import rendering, services
 from tickets.discord import DiscordError
 from tickets.errors import Conflict, DomainError
 from tickets.services import categories as category_services
 
 log = logging.getLogger("rustmail.bot")
-T = TypeVar("T")
 
 USAGE = (
     "category create <discord_category_id> <name> | <description> | <emoji>",
@@ -258,7 +254,7 @@ class Categories(commands.Cog):
             try:
                 # In turn with the user's DMs, so one sent meanwhile joins the ticket, not a new prompt.
                 async with self.bot.runner.ordered(("user", user_id)):
-                    await self._call(
+                    await self.bot.call(
                         services.selection_choose,
                         selection_id=selection_id,
                         category_id=category_id,
@@ -274,19 +270,12 @@ class Categories(commands.Cog):
 
     async def _show_choice(self, interaction: nextcord.Interaction, label: str) -> None:
         cfg = self.bot.cfg
-        with translation.override(cfg.language_default_language or "en"):
+        with self.bot.language():
             text = _("You chose: %(choice)s. Your messages were sent to the staff, who will answer here.") % {
                 "choice": f"**{label}**"
             }
             message = rendering.system(cfg, text)
-        try:
-            await interaction.edit_original_message(
-                content=message.content or None,
-                embeds=[nextcord.Embed.from_dict(e) for e in message.embeds],
-                view=None,
-            )
-        except nextcord.HTTPException as error:
-            log.info("Could not update the prompt: %s", error)
+        await show_in_place(interaction, message)
 
     async def _refuse_choice(self, interaction: nextcord.Interaction, error: DomainError) -> None:
         try:
@@ -297,15 +286,6 @@ class Categories(commands.Cog):
                 await interaction.edit_original_message(view=None)
         except nextcord.HTTPException as failure:
             log.info("Could not answer a prompt click: %s", failure)
-
-    async def _call(self, func: Callable[..., T], /, **kwargs: Any) -> T:
-        language = self.bot.cfg.language_default_language or "en"
-
-        def run() -> T:
-            with translation.override(language):
-                return func(**kwargs)
-
-        return await self.bot.runner.call(run)
 
     # --- slash entry points --------------------------------------------------------------
     @nextcord.slash_command(name="category", description="Manage the ticket categories users choose from")

@@ -12,7 +12,6 @@ import logging
 import math
 
 import nextcord
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 from nextcord.ext import commands
@@ -102,7 +101,7 @@ class Info(commands.Cog):
             rows, total = await self.bot.runner.call(
                 selectors.closed_tickets_page, user_id, page=page, per_page=PER_PAGE
             )
-        with translation.override(self.bot.cfg.language_default_language or "en"):
+        with self.bot.language():
             lines = [
                 _("**%(closed)s** · %(messages)s · closed by %(who)s · `%(ticket)s`")
                 % {

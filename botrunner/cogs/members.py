@@ -21,11 +21,11 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import nextcord
-from django.utils import translation
 from django.utils.translation import gettext as _
 from nextcord.ext import commands
 
 from botrunner.bot import ModmailBot, community_guild, staff_guild
+from botrunner.invocation import show_in_place
 from tickets import rendering, selectors, services
 from tickets.discord import DiscordError
 from tickets.errors import DomainError
@@ -96,16 +96,6 @@ class Members(commands.Cog):
     def __init__(self, bot: ModmailBot) -> None:
         self.bot = bot
 
-    async def _call(self, func: Callable[..., T], /, **kwargs: Any) -> T:
-        """A service in the thread pool, in the bot's language."""
-        language = self.bot.cfg.language_default_language or "en"
-
-        def run() -> T:
-            with translation.override(language):
-                return func(**kwargs)
-
-        return await self.bot.runner.call(run)
-
     async def _cache(self, guild_id: int, func: Callable[..., T], /, **kwargs: Any) -> T | None:
         """Write to the cache in the guild's event order; a failure is logged (the next time the
         guild becomes available rewrites it whole)."""
@@ -163,7 +153,7 @@ class Members(commands.Cog):
         if member.guild.id == community_guild(self.bot.cfg) and not member.bot:
             async with self.bot.runner.ordered(("user", member.id)):
                 try:
-                    await self._call(services.user_returned, user_id=member.id)
+                    await self.bot.call(services.user_returned, user_id=member.id)
                 except (DomainError, DiscordError) as error:
                     log.warning("User %s came back; their ticket was not updated: %s", member.id, error)
 
@@ -180,7 +170,7 @@ class Members(commands.Cog):
     async def _user_left(self, user_id: int) -> None:
         async with self.bot.runner.ordered(("user", user_id)):
             try:
-                await self._call(services.user_left, user_id=user_id)
+                await self.bot.call(services.user_left, user_id=user_id)
             except (DomainError, DiscordError) as error:
                 log.warning("User %s left; their ticket was not updated: %s", user_id, error)
 
@@ -238,9 +228,9 @@ class Members(commands.Cog):
                     await self._open_on_channel(channel.id, user_id, staff_id=None)
                     return
                 except (DomainError, DiscordError) as error:
-                    with self._language():
+                    with self.bot.language():
                         problem = _error_text(error)
-            with self._language():
+            with self.bot.language():
                 text = _("Which user is this ticket for? Send their Discord ID here.")
                 await self._say(channel, f"{problem}\n{text}" if problem else text, error=bool(problem))
 
@@ -262,7 +252,7 @@ class Members(commands.Cog):
             found = SNOWFLAKE.search(message.content)
             try:
                 if found is None:
-                    with self._language():
+                    with self.bot.language():
                         await self._say(
                             message.channel, _("That is not a Discord user ID (a number of 17 to 20 digits).")
                         )
@@ -271,12 +261,12 @@ class Members(commands.Cog):
                     message.channel.id, int(found.group()), staff_id=message.author.id
                 )
             except (DomainError, DiscordError) as error:
-                with self._language():
+                with self.bot.language():
                     await self._say(message.channel, _error_text(error), error=True)
 
     async def _open_on_channel(self, channel_id: int, user_id: int, *, staff_id: int | None) -> None:
         async with self.bot.runner.ordered(("user", user_id)):
-            await self._call(
+            await self.bot.call(
                 ticket_open_on_channel, channel_id=channel_id, user_id=user_id, staff_id=staff_id
             )
 
@@ -287,9 +277,6 @@ class Members(commands.Cog):
             await channel.send(embed=nextcord.Embed(description=text, color=color))
         except nextcord.HTTPException as failure:
             log.info("Could not post in %s: %s", getattr(channel, "id", "?"), failure)
-
-    def _language(self) -> translation.override:
-        return translation.override(self.bot.cfg.language_default_language or "en")
 
     # --- the Keep/Close notice of a user who left ---------------------------------------------
     @commands.Cog.listener()
@@ -314,12 +301,12 @@ class Members(commands.Cog):
     async def _ticket(self, interaction: nextcord.Interaction, ticket_id: str):
         """The open ticket of the notice's channel, or None once the staff member was told why not."""
         try:
-            ticket = await self._call(services.ticket_by_channel, channel_id=interaction.channel_id)
+            ticket = await self.bot.call(services.ticket_by_channel, channel_id=interaction.channel_id)
         except DomainError as error:
             await _refuse(interaction, error.message)
             return None
         if str(ticket.pk) != ticket_id:
-            with self._language():
+            with self.bot.language():
                 await _refuse(interaction, _("This notice belongs to a ticket that is closed."))
             return None
         return ticket
@@ -328,19 +315,12 @@ class Members(commands.Cog):
         if await self._ticket(interaction, ticket_id) is None:
             return
         cfg = self.bot.cfg
-        with self._language():
+        with self.bot.language():
             text = _("The user left the server. %(staff)s kept the ticket open.") % {
                 "staff": interaction.user.mention
             }
             message = rendering.system(cfg, text)
-        try:
-            await interaction.response.edit_message(
-                content=message.content or None,
-                embeds=[nextcord.Embed.from_dict(e) for e in message.embeds],
-                view=None,
-            )
-        except nextcord.HTTPException as error:
-            log.info("Could not update the leave notice: %s", error)
+        await show_in_place(interaction, message)
 
     async def _close(self, interaction: nextcord.Interaction, ticket_id: str) -> None:
         await interaction.response.defer()
@@ -349,9 +329,9 @@ class Members(commands.Cog):
             return
         async with self.bot.runner.ordered(("channel", ticket.channel_id)):
             try:
-                await self._call(services.ticket_force_close, ticket=ticket, staff_id=interaction.user.id)
+                await self.bot.call(services.ticket_force_close, ticket=ticket, staff_id=interaction.user.id)
             except (DomainError, DiscordError) as error:
-                with self._language():
+                with self.bot.language():
                     await _refuse(interaction, _error_text(error))
 
 

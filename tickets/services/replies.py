@@ -113,17 +113,16 @@ def ticket_reply(
             for url in attachments
         )
     with bot_language(cfg):
-        user_copy = rendering.staff_reply(
-            cfg=cfg,
-            staff_name=staff.name,
-            staff_role=staff.role,
-            content=content,
-            number=number,
-            anonymous=anonymous,
-            for_user=True,
-            attachments=attachments,
-            nonce=f"r{message.pk}",
-        )
+        common = {
+            "cfg": cfg,
+            "staff_name": staff.name,
+            "staff_role": staff.role,
+            "content": content,
+            "number": number,
+            "anonymous": anonymous,
+            "attachments": attachments,
+        }
+        user_copy = rendering.staff_reply(**common, for_user=True, nonce=f"r{message.pk}")
         try:
             dm_channel = port.open_dm(ticket.user_id)
             dm = port.send(dm_channel, user_copy)
@@ -136,17 +135,7 @@ def ticket_reply(
             raise DiscordFailure(
                 _("Discord refused the reply: %(e)s") % {"e": error.message}, code=error.code
             ) from error
-        inbox_copy = rendering.staff_reply(
-            cfg=cfg,
-            staff_name=staff.name,
-            staff_role=staff.role,
-            content=content,
-            number=number,
-            anonymous=anonymous,
-            for_user=False,
-            attachments=attachments,
-            nonce=f"c{message.pk}",
-        )
+        inbox_copy = rendering.staff_reply(**common, for_user=False, nonce=f"c{message.pk}")
         inbox = port.send(ticket.channel_id, inbox_copy) if ticket.channel_id else None
     TicketMessage.objects.filter(pk=message.pk).update(
         dm_message_id=dm.id, dm_channel_id=dm_channel, inbox_message_id=inbox.id if inbox else None
