@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from .models import PanelPermission
+from .models import PanelPermission, SetupToken
 
 
 @admin.register(PanelPermission)
@@ -14,3 +14,17 @@ class PanelPermissionAdmin(admin.ModelAdmin):
     search_fields = ("subject_id__exact", "granted_by__exact")
     date_hierarchy = "granted_at"
     ordering = ("subject_type", "subject_id", "permission")
+
+
+@admin.register(SetupToken)
+class SetupTokenAdmin(admin.ModelAdmin):
+    """Read-only: a token is issued by ``manage.py runall`` and shown once; deleting one revokes it."""
+
+    list_display = ("__str__", "created_at")
+    readonly_fields = ("digest", "created_at")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -43,3 +43,21 @@ class PanelPermission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject_type} {self.subject_id}: {self.permission}"
+
+
+class SetupToken(models.Model):
+    """The one-time link to the setup wizard (``/setup/?token=...``), stored as a SHA-256 digest.
+
+    ``manage.py runall`` issues one while no bot configuration exists; it stops working when the
+    setup completes.
+    """
+
+    digest = models.CharField(max_length=64, unique=True, help_text=_("SHA-256 of the token (hex)."))
+    created_at = models.DateTimeField(auto_now_add=True, help_text=_("When it was issued."))
+
+    class Meta:
+        verbose_name = _("setup token")
+        verbose_name_plural = _("setup tokens")
+
+    def __str__(self) -> str:
+        return f"{self.digest[:8]}… ({self.created_at:%Y-%m-%d %H:%M})"

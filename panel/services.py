@@ -1,13 +1,18 @@
-"""Writes of the panel: granting and revoking panel permissions."""
+"""Writes of the panel: granting and revoking panel permissions; the setup wizard's one-time token."""
 
 from __future__ import annotations
+
+import hashlib
+import secrets
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from tickets.errors import InvalidInput, NotFound
+from tickets.models import BotConfig
 
-from .models import PanelPermission
+from .models import PanelPermission, SetupToken
 
 
 def _check(subject_type: str, permission: str) -> None:
@@ -49,3 +54,46 @@ def permission_revoke(
     deleted, _count = grants.delete()
     if not deleted:
         raise NotFound(_("Permission not found"))
+
+
+# --- The setup wizard's one-time token ------------------------------------------------------------
+
+
+def setup_token_digest(token: str) -> str:
+    """What is stored of a setup token: its SHA-256 (a database leak does not open the wizard)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def setup_token_issue() -> str | None:
+    """A new setup token while no bot configuration exists (None once there is one).
+
+    It replaces the previous one: only the link printed last opens the wizard.
+    """
+    from tickets.services.setup import setup_needed
+
+    if not setup_needed():
+        return None
+    token = secrets.token_urlsafe(32)
+    SetupToken.objects.all().delete()
+    SetupToken.objects.create(digest=setup_token_digest(token))
+    return token
+
+
+def setup_token_valid(digest: str) -> bool:
+    """True when ``digest`` is the live setup token's and the setup is not done yet."""
+    from tickets.services.setup import setup_needed
+
+    return bool(digest) and SetupToken.objects.filter(digest=digest).exists() and setup_needed()
+
+
+def setup_finish(**kwargs: Any) -> BotConfig:
+    """Save the wizard's choices (``tickets.services.setup.setup_save``) and revoke every setup token.
+
+    Not one transaction: the setup creates channels on Discord, which no rollback would remove.
+    """
+    from tickets.services.setup import setup_save
+
+    cfg = setup_save(**kwargs)
+    SetupToken.objects.all().delete()
+    return cfg

@@ -7,9 +7,12 @@
 from __future__ import annotations
 
 from .port import (
+    DiscordChannel,
     DiscordError,
+    DiscordGuild,
     DiscordMember,
     DiscordPort,
+    DiscordRole,
     DiscordUser,
     OutgoingMessage,
     RemoteMessage,
@@ -36,9 +39,12 @@ def set_port(port: DiscordPort | None) -> None:
 
 
 __all__ = [
+    "DiscordChannel",
     "DiscordError",
+    "DiscordGuild",
     "DiscordMember",
     "DiscordPort",
+    "DiscordRole",
     "DiscordUser",
     "OutgoingMessage",
     "RemoteMessage",

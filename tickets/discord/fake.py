@@ -12,10 +12,15 @@ from .port import (
     CANNOT_DM,
     INVALID_FORM_BODY,
     UNKNOWN_CHANNEL,
+    UNKNOWN_GUILD,
     UNKNOWN_MESSAGE,
     UNKNOWN_USER,
+    DiscordChannel,
     DiscordError,
+    DiscordGuild,
     DiscordMember,
+    DiscordPort,
+    DiscordRole,
     DiscordUser,
     OutgoingMessage,
     RemoteMessage,
@@ -75,10 +80,23 @@ class FakeChannel:
     recipient_id: int | None = None
 
 
+class _RefusedToken:
+    """What Discord is to a bot token it does not know: every call answers 401."""
+
+    def __getattr__(self, name: str) -> Any:
+        def refuse(*args: Any, **kwargs: Any) -> Any:
+            raise DiscordError(401, 0, "401: Unauthorized")
+
+        return refuse
+
+
 class FakeDiscord:
     """Implements ``DiscordPort`` in memory. Thread-safe: the concurrency tests call it from threads."""
 
     BOT_ID = 999_000_000_000_000_001
+    APPLICATION_ID = 999_000_000_000_000_002
+    # The one bot token this Discord accepts (``with_token``).
+    TOKEN = "fake-bot-token.0123456789"
 
     def __init__(self) -> None:
         self._lock = threading.RLock()
@@ -90,6 +108,9 @@ class FakeDiscord:
         self.closed_dms: set[int] = set()
         self.full_categories: set[int] = set()
         self.calls: list[tuple[str, tuple[Any, ...]]] = []
+        # Guilds the bot is in, and their roles (the setup wizard lists them).
+        self.guilds: dict[int, DiscordGuild] = {}
+        self.roles: dict[int, list[DiscordRole]] = {}
 
     # --- setting the scene -------------------------------------------------------------------
     def add_user(self, user_id: int, name: str = "user", *, bot: bool = False) -> DiscordUser:
@@ -105,6 +126,23 @@ class FakeDiscord:
 
     def add_category(self, guild_id: int, name: str = "Inbox") -> int:
         channel = FakeChannel(id=next_id(), guild_id=guild_id, name=name, kind=4)
+        self.channels[channel.id] = channel
+        return channel.id
+
+    def add_guild(self, name: str = "Guild", *, guild_id: int | None = None) -> int:
+        """A guild the bot is in, with its ``@everyone`` role."""
+        guild = DiscordGuild(id=guild_id or next_id(), name=name)
+        self.guilds[guild.id] = guild
+        self.roles[guild.id] = [DiscordRole(id=guild.id, name="@everyone")]
+        return guild.id
+
+    def add_role(self, guild_id: int, name: str, *, position: int = 1) -> int:
+        role = DiscordRole(id=next_id(), name=name, position=position)
+        self.roles.setdefault(guild_id, []).append(role)
+        return role.id
+
+    def add_text_channel(self, guild_id: int, name: str, *, parent_id: int | None = None) -> int:
+        channel = FakeChannel(id=next_id(), guild_id=guild_id, name=name, parent_id=parent_id)
         self.channels[channel.id] = channel
         return channel.id
 
@@ -266,6 +304,35 @@ class FakeDiscord:
 
     def typing(self, channel_id: int) -> None:
         self.calls.append(("typing", (channel_id,)))
+
+    def with_token(self, token: str) -> DiscordPort:
+        return self if token == self.TOKEN else _RefusedToken()  # type: ignore[return-value]
+
+    def current_user(self) -> DiscordUser:
+        self.calls.append(("current_user", ()))
+        return DiscordUser(id=self.BOT_ID, username="modmail", global_name="Modmail", bot=True)
+
+    def current_application_id(self) -> int:
+        return self.APPLICATION_ID
+
+    def current_guilds(self) -> list[DiscordGuild]:
+        self.calls.append(("current_guilds", ()))
+        return sorted(self.guilds.values(), key=lambda g: g.id)
+
+    def guild_channels(self, guild_id: int) -> list[DiscordChannel]:
+        self.calls.append(("guild_channels", (guild_id,)))
+        if guild_id not in self.guilds:
+            raise DiscordError(404, UNKNOWN_GUILD, "Unknown Guild")
+        return [
+            DiscordChannel(id=c.id, guild_id=guild_id, name=c.name, kind=c.kind, parent_id=c.parent_id)
+            for c in sorted(self.channels.values(), key=lambda c: c.id)
+            if c.guild_id == guild_id
+        ]
+
+    def guild_roles(self, guild_id: int) -> list[DiscordRole]:
+        if guild_id not in self.guilds:
+            raise DiscordError(404, UNKNOWN_GUILD, "Unknown Guild")
+        return sorted(self.roles.get(guild_id, []), key=lambda r: (-r.position, r.id))
 
     # --- a user acting (for recovery tests) --------------------------------------------------
     def user_writes_dm(self, user_id: int, content: str) -> FakeMessage:

@@ -8,6 +8,7 @@ from typing import Any, Protocol
 
 # Discord's JSON error codes the services react to.
 UNKNOWN_CHANNEL = 10003
+UNKNOWN_GUILD = 10004
 UNKNOWN_MESSAGE = 10008
 UNKNOWN_MEMBER = 10007
 UNKNOWN_USER = 10013
@@ -73,6 +74,38 @@ class DiscordMember:
     role_ids: tuple[int, ...] = ()
     joined_at: datetime | None = None
     nick: str | None = None
+
+
+@dataclass(frozen=True)
+class DiscordGuild:
+    """A guild as ``GET /users/@me/guilds`` lists it (``permissions``: the caller's bits there)."""
+
+    id: int
+    name: str
+    icon: str | None = None
+    permissions: int = 0
+
+
+@dataclass(frozen=True)
+class DiscordChannel:
+    """A guild channel as ``GET /guilds/{id}/channels`` lists it (``kind`` 4: a category)."""
+
+    id: int
+    guild_id: int
+    name: str
+    kind: int = 0
+    parent_id: int | None = None
+    position: int = 0
+
+
+@dataclass(frozen=True)
+class DiscordRole:
+    """A guild role (the ``@everyone`` role has the guild's ID)."""
+
+    id: int
+    name: str
+    position: int = 0
+    managed: bool = False
 
 
 @dataclass(frozen=True)
@@ -180,3 +213,28 @@ class DiscordPort(Protocol):
         ...
 
     def typing(self, channel_id: int) -> None: ...
+
+    # --- what the setup wizard asks (the bot's identity and where it is) -------------------------
+    def with_token(self, token: str) -> DiscordPort:
+        """The same Discord reached with another bot token (the setup wizard checks a candidate)."""
+        ...
+
+    def current_user(self) -> DiscordUser:
+        """The bot itself (``GET /users/@me``): a refused token raises ``DiscordError`` 401."""
+        ...
+
+    def current_application_id(self) -> int:
+        """The ID of the bot's application (``GET /oauth2/applications/@me``): the OAuth client ID."""
+        ...
+
+    def current_guilds(self) -> list[DiscordGuild]:
+        """The guilds the bot is in (``GET /users/@me/guilds``), by ID."""
+        ...
+
+    def guild_channels(self, guild_id: int) -> list[DiscordChannel]:
+        """The guild's channels and categories (``GET /guilds/{id}/channels``), by position."""
+        ...
+
+    def guild_roles(self, guild_id: int) -> list[DiscordRole]:
+        """The guild's roles (``GET /guilds/{id}/roles``), highest first."""
+        ...

@@ -18,8 +18,11 @@ from django.conf import settings
 
 from .port import (
     UNKNOWN_MEMBER,
+    DiscordChannel,
     DiscordError,
+    DiscordGuild,
     DiscordMember,
+    DiscordRole,
     DiscordUser,
     OutgoingMessage,
     RemoteMessage,
@@ -207,6 +210,63 @@ class RestDiscordPort:
 
     def typing(self, channel_id: int) -> None:
         self.request("POST", f"/channels/{channel_id}/typing")
+
+    def with_token(self, token: str) -> RestDiscordPort:
+        return RestDiscordPort(
+            base_url=self.base_url, token=token, rate=1.0 / self.limiter.interval, timeout=self.timeout
+        )
+
+    def current_user(self) -> DiscordUser:
+        return _user(self.request("GET", "/users/@me"))
+
+    def current_application_id(self) -> int:
+        return int(self.request("GET", "/oauth2/applications/@me")["id"])
+
+    def current_guilds(self) -> list[DiscordGuild]:
+        guilds: list[DiscordGuild] = []
+        after = 0
+        while True:  # 200 per page, as Discord hands them out
+            page = self.request("GET", "/users/@me/guilds", params={"limit": 200, "after": str(after)})
+            guilds.extend(
+                DiscordGuild(
+                    id=int(g["id"]),
+                    name=g.get("name", ""),
+                    icon=g.get("icon"),
+                    permissions=int(g.get("permissions") or 0),
+                )
+                for g in page
+            )
+            if len(page) < 200:
+                return sorted(guilds, key=lambda g: g.id)
+            after = int(page[-1]["id"])
+
+    def guild_channels(self, guild_id: int) -> list[DiscordChannel]:
+        data = self.request("GET", f"/guilds/{guild_id}/channels")
+        channels = [
+            DiscordChannel(
+                id=int(c["id"]),
+                guild_id=guild_id,
+                name=c.get("name", ""),
+                kind=int(c.get("type", 0)),
+                parent_id=int(c["parent_id"]) if c.get("parent_id") else None,
+                position=int(c.get("position") or 0),
+            )
+            for c in data
+        ]
+        return sorted(channels, key=lambda c: (c.position, c.id))
+
+    def guild_roles(self, guild_id: int) -> list[DiscordRole]:
+        data = self.request("GET", f"/guilds/{guild_id}/roles")
+        roles = [
+            DiscordRole(
+                id=int(r["id"]),
+                name=r.get("name", ""),
+                position=int(r.get("position") or 0),
+                managed=bool(r.get("managed", False)),
+            )
+            for r in data
+        ]
+        return sorted(roles, key=lambda r: (-r.position, r.id))
 
 
 def _json(response: requests.Response) -> dict[str, Any]:
