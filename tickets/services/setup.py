@@ -243,14 +243,12 @@ class SetupChoices:
         }
 
 
-def setup_save(
-    *, choices: SetupChoices, saved_by: str, port: DiscordPort | None = None, **update: Any
-) -> BotConfig:
+def setup_save(*, choices: SetupChoices, saved_by: str, port: DiscordPort | None = None) -> BotConfig:
     """Create the channels asked for, write the configuration and order the bot to run.
 
-    ``update`` is passed on to ``config_update`` (the caller's standing). When Discord refuses a
-    channel, or the configuration is refused, nothing is saved and the channels this call created
-    are removed again.
+    Whoever runs the setup is the operator (the holder of the printed link, or a Django superuser):
+    they name the super admins and the OAuth application. When Discord refuses a channel, or the
+    configuration is refused, nothing is saved and the channels this call created are removed again.
     """
     token = choices.token or bot_token()
     discord = _port_for(token, port)
@@ -270,7 +268,9 @@ def setup_save(
                 kind=TEXT_CHANNEL,
             )
             created.append(logs)
-        cfg = config_update(data=choices.config_data(inbox=inbox, logs=logs), saved_by=saved_by, **update)
+        cfg = config_update(
+            data=choices.config_data(inbox=inbox, logs=logs), saved_by=saved_by, may_change_access=True
+        )
     except DiscordError as error:
         _remove(discord, created)
         raise InvalidInput(_explain(error)) from error
