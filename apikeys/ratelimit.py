@@ -2,7 +2,8 @@
 
 Per API key: at most ``EXTERNAL_API_RATE_PER_MINUTE`` ticket creations per minute (a fixed window
 counted atomically in the cache). Per user: ``EXTERNAL_API_USER_COOLDOWN`` seconds after a ticket
-was opened for them before the next one. Excess is a 429 with ``Retry-After``. The counters live in
+was opened for them before the next one. Excess is a 429 with ``Retry-After``. Both are checked
+after the request is known to be valid and not a conflict (see ``apikeys.services``). The counters live in
 Django's cache: Redis when ``REDIS_URL`` is set, so every web process shares them.
 """
 
@@ -10,17 +11,11 @@ from __future__ import annotations
 
 import math
 import time
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.cache import cache
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import Throttled
-from rest_framework.throttling import BaseThrottle
-
-if TYPE_CHECKING:
-    from rest_framework.request import Request
-    from rest_framework.views import APIView
 
 WINDOW_SECONDS = 60
 
@@ -39,35 +34,21 @@ def _count(bucket: str, *, limit: int, window: int) -> float | None:
     return start + window - now if hits > limit else None
 
 
-class ApiKeyCreateThrottle(BaseThrottle):
-    """Ticket creations per API key per minute (the authenticated key is ``request.auth``)."""
-
-    def __init__(self) -> None:
-        self.retry_after: float | None = None
-
-    def allow_request(self, request: Request, view: APIView) -> bool:
-        key_id = getattr(request.auth, "pk", None)
-        if key_id is None:
-            return True
-        self.retry_after = _count(
-            f"key:{key_id}", limit=settings.EXTERNAL_API_RATE_PER_MINUTE, window=WINDOW_SECONDS
-        )
-        return self.retry_after is None
-
-    def wait(self) -> float | None:
-        return self.retry_after
+def key_rate_check(key_id: int) -> None:
+    """Count one ticket creation for the key; refuse (429) over ``EXTERNAL_API_RATE_PER_MINUTE``."""
+    retry_after = _count(f"key:{key_id}", limit=settings.EXTERNAL_API_RATE_PER_MINUTE, window=WINDOW_SECONDS)
+    if retry_after is not None:
+        raise Throttled(wait=retry_after)
 
 
-def _cooldown_key(discord_id: str) -> str:
-    return f"ratelimit:user:{discord_id}"
+def _cooldown_key(user_id: int) -> str:
+    # Keyed on the parsed ID: every spelling of one user shares one cooldown.
+    return f"ratelimit:user:{int(user_id)}"
 
 
-def user_cooldown_check(discord_id: str) -> None:
-    """Refuse (429) while a ticket was opened for this user less than the cooldown ago
-    (a malformed ID has no cooldown: the service refuses it)."""
-    if not discord_id.isdigit():
-        return
-    until = cache.get(_cooldown_key(discord_id))
+def user_cooldown_check(user_id: int) -> None:
+    """Refuse (429) while a ticket was opened for this user less than the cooldown ago."""
+    until = cache.get(_cooldown_key(user_id))
     remaining = (until - time.time()) if until else 0
     if remaining > 0:
         raise Throttled(
@@ -77,8 +58,8 @@ def user_cooldown_check(discord_id: str) -> None:
         )
 
 
-def user_cooldown_start(discord_id: str) -> None:
+def user_cooldown_start(user_id: int) -> None:
     """Start the user's cooldown (after a ticket was opened for them)."""
     seconds = settings.EXTERNAL_API_USER_COOLDOWN
     if seconds > 0:
-        cache.set(_cooldown_key(discord_id), time.time() + seconds, timeout=seconds)
+        cache.set(_cooldown_key(user_id), time.time() + seconds, timeout=seconds)

@@ -16,9 +16,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tickets.errors import DomainError, InvalidInput, NotFound
+from tickets.errors import DomainError, InvalidInput, NotFound, TicketAlreadyOpen
+from tickets.models import Ticket
+from tickets.services import ticket_open_external
 
 from .models import ApiKey
+from .ratelimit import key_rate_check, user_cooldown_check, user_cooldown_start
 
 PREFIX = "rustmail_"
 PREVIEW_LENGTH = 12
@@ -102,3 +105,22 @@ def apikey_authenticate(*, secret: str) -> ApiKey:
     ApiKey.objects.filter(pk=key.pk).update(last_used_at=at)
     key.last_used_at = at
     return key
+
+
+def external_ticket_open(*, key: ApiKey, user_id: int, staff_id: int | None = None) -> Ticket:
+    """Open a ticket for ``user_id`` on behalf of an API key (``POST /api/externals/tickets/create``).
+
+    The order of the answers is the contract: a user who already has a ticket (with its channel) is
+    a 409 whatever the rates, since waiting would not change it; only then the key's rate and the
+    user's cooldown (429, keyed on the parsed ID so no respelling of it dodges them), then the
+    ticket itself (``tickets.services.ticket_open_external``), which starts the user's cooldown.
+    """
+    if Ticket.objects.filter(user_id=user_id, status=Ticket.Status.OPEN, channel_id__isnull=False).exists():
+        raise TicketAlreadyOpen()
+    key_rate_check(key.pk)
+    user_cooldown_check(user_id)
+    ticket = ticket_open_external(
+        discord_id=str(user_id), staff_discord_id=str(staff_id) if staff_id else None
+    )
+    user_cooldown_start(ticket.user_id)
+    return ticket

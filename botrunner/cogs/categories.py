@@ -21,7 +21,7 @@ from nextcord.ext import commands
 
 from botrunner.bot import ModmailBot
 from botrunner.invocation import Invocation, show_in_place
-from tickets import rendering, services
+from tickets import rendering, services, snowflake
 from tickets.discord import DiscordError
 from tickets.errors import Conflict, DomainError
 from tickets.services import categories as category_services
@@ -49,8 +49,8 @@ LIST_PAGE = 4000
 def category_channel(guild: nextcord.Guild, text: str) -> nextcord.CategoryChannel | None:
     """A Discord category of ``guild`` by ID, ``<#mention>`` or name."""
     raw = text.strip().removeprefix("<#").removesuffix(">")
-    if raw.isdigit():
-        channel = guild.get_channel(int(raw))
+    if snowflake.is_snowflake(raw):
+        channel = guild.get_channel(snowflake.parse_snowflake(raw))
     else:
         channel = nextcord.utils.find(lambda c: c.name.lower() == raw.lower(), guild.categories)
     return channel if isinstance(channel, nextcord.CategoryChannel) else None
@@ -422,7 +422,7 @@ class Categories(commands.Cog):
     @category_text.command(name="move", usage="<name> <position>")
     async def move_text(self, ctx: commands.Context, *, spec: str) -> None:
         name, position = split_last(spec)
-        if not name or not position.isdigit():
+        if not name or not (position.isascii() and position.isdigit()):
             raise commands.BadArgument(spec)
         await self._move(Invocation(self.bot, ctx=ctx), name, int(position))
 

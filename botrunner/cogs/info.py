@@ -18,7 +18,7 @@ from nextcord.ext import commands
 
 from botrunner.bot import ModmailBot
 from botrunner.invocation import Invocation
-from tickets import selectors, services
+from tickets import selectors, services, snowflake
 from tickets.models import SystemState, Ticket
 from tickets.services.botcontrol import PRESENCES, bot_set_presence
 
@@ -45,7 +45,8 @@ def parse_logs_custom_id(custom_id: str) -> tuple[int, int] | None:
     if not custom_id.startswith(LOGS_PREFIX):
         return None
     user, _sep, page = custom_id.removeprefix(LOGS_PREFIX).partition(":")
-    if not user.isdigit() or not page.lstrip("-").isdigit():
+    digits = page.removeprefix("-")
+    if not snowflake.is_snowflake(user) or not (digits.isascii() and digits.isdigit()):
         return None
     return int(user), int(page)
 

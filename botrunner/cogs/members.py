@@ -26,7 +26,7 @@ from nextcord.ext import commands
 
 from botrunner.bot import ModmailBot, community_guild, staff_guild
 from botrunner.invocation import show_in_place
-from tickets import rendering, selectors, services
+from tickets import rendering, selectors, services, snowflake
 from tickets.discord import DiscordError
 from tickets.errors import DomainError
 from tickets.services import guildcache
@@ -36,7 +36,7 @@ from tickets.services.opening import ticket_open_on_channel
 log = logging.getLogger("rustmail.bot")
 T = TypeVar("T")
 
-SNOWFLAKE = re.compile(r"(?<!\d)\d{17,20}(?!\d)")
+SNOWFLAKE = re.compile(r"(?<![0-9])[0-9]{17,20}(?![0-9])")
 LEAVE_PREFIX = "leave:"
 
 
@@ -87,7 +87,7 @@ def channel_data(channel: nextcord.abc.GuildChannel) -> ChannelData:
 
 
 def is_snowflake(text: str | None) -> bool:
-    return bool(text) and SNOWFLAKE.fullmatch(text.strip()) is not None
+    return bool(text) and snowflake.is_snowflake(text.strip())
 
 
 class Members(commands.Cog):

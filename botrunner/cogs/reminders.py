@@ -16,15 +16,14 @@ from nextcord.ext import commands
 
 from botrunner.bot import ModmailBot
 from botrunner.invocation import Invocation
-from tickets import services
+from tickets import services, snowflake
 
 ADD_HELP = gettext_noop("Ping yourself (and roles) in this ticket at HH:MM or after a duration")
 REMOVE_HELP = gettext_noop("Cancel a pending reminder by its ID")
 ALERT_HELP = gettext_noop("Get pinged on the user's next message (cancel: stop waiting)")
 OPTOUT_HELP = gettext_noop("Stop or resume your pings from reminders addressed to a role")
 
-ROLE_MENTION = re.compile(r"<@&(\d+)>")
-SNOWFLAKE = re.compile(r"^\d{17,20}$")
+ROLE_MENTION = re.compile(r"<@&([0-9]{17,20})>")
 
 
 def roles_and_text(guild: nextcord.Guild, text: str) -> tuple[list[int], str]:
@@ -37,7 +36,7 @@ def roles_and_text(guild: nextcord.Guild, text: str) -> tuple[list[int], str]:
         mention = ROLE_MENTION.fullmatch(token)
         if mention:
             roles.append(int(mention.group(1)))
-        elif SNOWFLAKE.match(token) and guild.get_role(int(token)) is not None:
+        elif snowflake.is_snowflake(token) and guild.get_role(int(token)) is not None:
             roles.append(int(token))
         else:
             break

@@ -25,6 +25,7 @@ from tickets.discord.port import ADMINISTRATOR, VIEW_CHANNEL
 from tickets.errors import NotConfigured
 from tickets.models import BotConfig, GuildChannel, GuildMember, GuildRole, GuildSnapshot
 from tickets.services._common import staff_guild_id
+from tickets.snowflake import is_snowflake, parse_snowflake, snowflakes
 
 ALL_PERMISSIONS: tuple[str, ...] = tuple(PanelPermission.Permission.values)
 ALL_BITS = (1 << 63) - 1
@@ -62,15 +63,15 @@ def staff_guild(cfg: BotConfig) -> int | None:
 
 
 def _snowflakes(values: Any) -> tuple[int, ...]:
-    return tuple(int(v) for v in values or () if str(v).isdigit())
+    return snowflakes(values)
 
 
 def discord_account(user: AbstractBaseUser) -> tuple[int | None, dict[str, Any]]:
     """The user's Discord ID and profile (from the OAuth login), if they have one."""
     account = SocialAccount.objects.filter(user=user, provider="discord").only("uid", "extra_data").first()
-    if account is None or not account.uid.isdigit():
+    if account is None or not is_snowflake(account.uid):
         return None, {}
-    return int(account.uid), account.extra_data if isinstance(account.extra_data, dict) else {}
+    return parse_snowflake(account.uid), account.extra_data if isinstance(account.extra_data, dict) else {}
 
 
 def panel_access(*, user: AbstractBaseUser) -> PanelAccess:

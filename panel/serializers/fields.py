@@ -10,8 +10,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from tickets.errors import DomainError
-from tickets.services import parse_snowflake
+from tickets.snowflake import SNOWFLAKE_PATTERN, InvalidSnowflake, parse_snowflake
 
 
 def epoch(value: datetime | None) -> int | None:
@@ -37,9 +36,10 @@ class EpochField(serializers.Field):
             self.fail("invalid")
 
 
-@extend_schema_field({"type": "string", "pattern": "^[0-9]+$", "example": "123456789012345678"})
+@extend_schema_field({"type": "string", "pattern": SNOWFLAKE_PATTERN, "example": "123456789012345678"})
 class SnowflakeField(serializers.Field):
-    """A Discord ID, written as a string of digits (JSON numbers lose precision above 2**53)."""
+    """A Discord ID, written as a string of digits (JSON numbers lose precision above 2**53), parsed
+    strictly by ``tickets.snowflake`` (ASCII digits, canonical form, 17 to 20 of them)."""
 
     default_error_messages = {"invalid": _("Must be a Discord ID (a string of 17 to 20 digits).")}
 
@@ -51,7 +51,7 @@ class SnowflakeField(serializers.Field):
             self.fail("invalid")
         try:
             return parse_snowflake(data)
-        except DomainError:
+        except InvalidSnowflake:
             self.fail("invalid")
 
 

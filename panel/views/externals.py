@@ -11,9 +11,8 @@ from rest_framework.views import APIView
 from apikeys.authentication import ApiKeyAuthentication
 from apikeys.models import ApiKey
 from apikeys.permissions import HasApiKeyPermission
-from apikeys.ratelimit import ApiKeyCreateThrottle, user_cooldown_check, user_cooldown_start
+from apikeys.services import external_ticket_open
 from panel.serializers.externals import ExternalTicketCreatedSerializer, ExternalTicketRequestSerializer
-from tickets import services
 
 
 class ExternalTicketCreateView(APIView):
@@ -22,28 +21,29 @@ class ExternalTicketCreateView(APIView):
     → 200 ``{"success": true, "channel_id", "user_id", "username", "message": "Ticket created
     successfully"}``: the ticket channel is created and the staff member, if any, pinged in it.
 
-    400 Invalid Discord ID format; 401 no, unknown, revoked or expired key; 403 key without
-    CreateTicket, user blocked or not a member of the community guild; 404 Discord user not found;
-    409 the user already has an open ticket; 429 over the key's rate or within the user's cooldown
-    (with ``Retry-After``); 502 Discord failed; 503 the bot is not configured.
+    Answers, in the order they are decided: 401 no, unknown, revoked or expired key; 403 key without
+    CreateTicket; 400 Invalid Discord ID format (ASCII digits in canonical form, ``tickets.snowflake``);
+    409 the user already has an open ticket (before any rate limit: waiting would not change it);
+    429 over the key's rate or within the user's cooldown (with ``Retry-After``); 404 Discord user
+    not found; 403 user blocked or not a member of the community guild; 502 Discord failed; 503 the
+    bot is not configured.
     """
 
     authentication_classes = [ApiKeyAuthentication]
     permission_classes = [HasApiKeyPermission]
-    throttle_classes = [ApiKeyCreateThrottle]
     required_key_permission = ApiKey.Permission.CREATE_TICKET
-    extra_error_statuses = (409, 502, 503)
+    # 429 comes from apikeys.services (after the conflict check), not from a DRF throttle.
+    extra_error_statuses = (409, 429, 502, 503)
 
     @extend_schema(request=ExternalTicketRequestSerializer, responses=ExternalTicketCreatedSerializer)
     def post(self, request: Request) -> Response:
         body = ExternalTicketRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        discord_id = body.validated_data["discord_id"]
-        user_cooldown_check(discord_id.strip("<@!> "))
-        ticket = services.ticket_open_external(
-            discord_id=discord_id, staff_discord_id=body.validated_data.get("staff_discord_id") or None
+        ticket = external_ticket_open(
+            key=request.auth,
+            user_id=body.validated_data["discord_id"],
+            staff_id=body.validated_data["staff_discord_id"],
         )
-        user_cooldown_start(str(ticket.user_id))
         return Response(
             {
                 "success": True,

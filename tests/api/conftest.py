@@ -57,8 +57,8 @@ class Guild:
 
 
 @pytest.fixture(autouse=True)
-def _api_environment(settings) -> Iterator[None]:
-    """Fast password hashing, fresh rate-limit counters."""
+def _api_environment(settings, db) -> Iterator[None]:
+    """Fast password hashing, fresh rate-limit counters (the cache may be a database table)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     cache.clear()
     yield

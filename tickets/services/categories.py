@@ -230,13 +230,17 @@ def prompt_components(selection: PendingCategorySelection) -> list[dict]:
     ]
 
 
+def _ascii_number(text: str) -> bool:
+    return text.isascii() and text.isdigit()
+
+
 def prompt_choice(custom_id: str) -> tuple[int, int | None] | None:
     """``(selection_id, category_id)`` from a prompt button's custom_id (category None: the default
     inbox), or None when it is not a prompt button."""
     if not custom_id.startswith(PROMPT_PREFIX):
         return None
     selection, _sep, choice = custom_id.removeprefix(PROMPT_PREFIX).partition(":")
-    if not selection.isdigit() or not (choice.isdigit() or choice == DEFAULT_CHOICE):
+    if not _ascii_number(selection) or not (_ascii_number(choice) or choice == DEFAULT_CHOICE):
         return None
     return int(selection), None if choice == DEFAULT_CHOICE else int(choice)
 

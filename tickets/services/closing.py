@@ -27,7 +27,7 @@ from tickets.models import (
 from ._common import bot_language, community_guild_id, config, log, now, port_or_default
 from ._jobs import claimable, job_claim, job_run_claimed, jobs_run_due, retry_delay
 
-_DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
+_DURATION = re.compile(r"^(?:([0-9]+)d)?(?:([0-9]+)h)?(?:([0-9]+)m)?(?:([0-9]+)s)?$")
 MAX_DELAY = timedelta(days=365)
 USER_LEFT = "user_left_server"
 # The steps of a close, recorded on its closure job so that a retry does not repeat them.
@@ -37,7 +37,7 @@ STEP_CLOSED, STEP_DM, STEP_CHANNEL, STEP_LOG = "closed", "dm", "channel", "log"
 def parse_duration(text: str) -> timedelta:
     """``30m``, ``2h``, ``1d``, ``1d12h``, ``90s`` or bare seconds (``3600``); positive, a year at most."""
     value = (text or "").strip().lower()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():
         delay = timedelta(seconds=int(value))
     else:
         match = _DURATION.match(value)

@@ -39,6 +39,8 @@ from tickets.models import (
     Ticket,
     TicketMessage,
 )
+from tickets.snowflake import InvalidSnowflake, parse_snowflake_or_mention
+from tickets.snowflake import parse_snowflake as strict_snowflake
 
 from ._common import (
     bot_language,
@@ -647,13 +649,13 @@ def ticket_open_external(
 
 
 def parse_snowflake(value: object, message: str | None = None) -> int:
-    """A Discord ID from text or a number; ``InvalidInput`` otherwise."""
-    text = str(value).strip() if value is not None else ""
-    if text.startswith("<@") and text.endswith(">"):
-        text = text.strip("<@!&>")
-    if not text.isdigit() or not 17 <= len(text) <= 20 or int(text) >= 2**63:
-        raise InvalidInput(message or _("That is not a Discord ID."))
-    return int(text)
+    """A Discord ID (or a mention of one) as ``tickets.snowflake`` parses it; ``InvalidInput`` otherwise."""
+    try:
+        if isinstance(value, str):
+            return parse_snowflake_or_mention(value)
+        return strict_snowflake(value)
+    except InvalidSnowflake:
+        raise InvalidInput(message or _("That is not a Discord ID.")) from None
 
 
 def _discord_user(port: DiscordPort, user_id: int):
