@@ -21,7 +21,7 @@ from .models import ApiKey
 CHANGELIST_HELP = _("Keys are created by “manage.py createapikey” or the API, which show the key once.")
 CREATION_HELP = _(
     "Keys cannot be added here: create one with “manage.py createapikey” or the panel's API, "
-    "which show the key once. Only its SHA-256 is stored; revoke a key rather than editing its hash."
+    "which show the key once. Only its SHA-256 is stored, and never shown."
 )
 
 
@@ -57,13 +57,14 @@ class ApiKeyAdmin(admin.ModelAdmin):
     search_fields = ("name", "key_preview")
     date_hierarchy = "created_at"
     ordering = ("-created_at", "-id")
-    readonly_fields = ("key_preview", "key_hash", "created_at", "last_used_at")
+    # The hash is never shown: with it, anyone reading the page could test guesses offline.
+    readonly_fields = ("key_preview", "created_at", "last_used_at")
     fieldsets = (
         (None, {"fields": ("name", "permissions", "expires_at", "is_active")}),
         (
             _("Key"),
             {
-                "fields": ("key_preview", "key_hash", "created_at", "last_used_at"),
+                "fields": ("key_preview", "created_at", "last_used_at"),
                 "description": CREATION_HELP,
             },
         ),

@@ -10,6 +10,9 @@ import re
 import zoneinfo
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
+
+from tickets.snowflake import InvalidSnowflake, parse_snowflake
 
 SECTIONS = (
     "bot",
@@ -24,7 +27,13 @@ SECTIONS = (
 SUPPORTED_LANGUAGES = ("en", "fr")
 MODE_TYPES = ("single", "dual")
 MASKED_KEYS = {("bot", "token"), ("bot", "client_secret")}
-_COLOR = re.compile(r"^[0-9a-fA-F]{6}$")
+_COLOR = re.compile(r"[0-9a-fA-F]{6}")
+# Every integer is stored in a 32-bit column: nothing above this is ever a sensible setting.
+INT_MAX = 2**31 - 1
+MAX_LENGTHS = {"str": 500, "secret": 500, "url": 500, "text": 2000, "timezone": 64}
+# Lists of IDs (super admin users and roles): more than this is a mistake, not a configuration.
+MAX_LIST_ITEMS = 100
+MAX_LANGUAGES = 32
 
 
 @dataclass(frozen=True)
@@ -33,10 +42,18 @@ class Key:
 
     section: str
     name: str
-    kind: str  # str, text, bool, int, snowflake, snowflakes, color, timezone, language, languages, mode
+    # str, text, secret, url, bool, int, snowflake, snowflakes, color, timezone, language, languages, mode
+    kind: str
     default: Any
     help: str
     minimum: int | None = None
+    maximum: int = INT_MAX
+    # Text: at most this many characters (default per kind, see ``MAX_LENGTHS``); at least min_length.
+    max_length: int | None = None
+    min_length: int = 0
+    # Whoever can change it decides who may use the panel (super admins, the staff guild, the OAuth
+    # application and where it sends its codes): only ManagePermissions holders may change it.
+    grants_access: bool = False
     # ``bot.mode`` is a nested table in Rustmail's file and in the API's JSON.
     nested: str | None = None
 
@@ -47,8 +64,10 @@ class Key:
 
 
 KEYS: tuple[Key, ...] = (
-    Key("bot", "token", "str", "", "Bot token (DISCORD_TOKEN in the environment overrides it)."),
-    Key("bot", "status", "str", "DM for support", "Activity text shown under the bot's name."),
+    Key("bot", "token", "secret", "", "Bot token (DISCORD_TOKEN in the environment overrides it)."),
+    Key(
+        "bot", "status", "str", "DM for support", "Activity text shown under the bot's name.", max_length=128
+    ),
     Key(
         "bot",
         "welcome_message",
@@ -77,18 +96,46 @@ KEYS: tuple[Key, ...] = (
     ),
     Key("bot", "enable_features", "bool", False, "Post feature announcements (needs features_channel_id)."),
     Key("bot", "enable_panel", "bool", True, "Serve the web panel."),
-    Key("bot", "client_id", "snowflake", None, "OAuth2 application ID for the panel login."),
-    Key("bot", "client_secret", "str", "", "OAuth2 client secret for the panel login."),
-    Key("bot", "redirect_url", "str", "http://localhost:3002/api/auth/callback", "OAuth2 redirect URL."),
+    Key(
+        "bot",
+        "client_id",
+        "snowflake",
+        None,
+        "OAuth2 application ID for the panel login.",
+        grants_access=True,
+    ),
+    Key(
+        "bot", "client_secret", "secret", "", "OAuth2 client secret for the panel login.", grants_access=True
+    ),
+    Key(
+        "bot",
+        "redirect_url",
+        "url",
+        "http://localhost:3002/api/auth/callback",
+        "OAuth2 redirect URL.",
+        grants_access=True,
+    ),
     Key("bot", "timezone", "timezone", "UTC", "IANA time zone for reminders (HH:MM) and dates."),
     Key("bot", "logs_channel_id", "snowflake", None, "Channel where logs go."),
     Key("bot", "features_channel_id", "snowflake", None, "Channel where feature announcements go."),
     Key("bot", "ip", "str", "", "Public address of the panel, if any."),
-    Key("bot", "panel_super_admin_users", "snowflakes", [], "Users who hold every panel permission."),
     Key(
-        "bot", "panel_super_admin_roles", "snowflakes", [], "Roles whose members hold every panel permission."
+        "bot",
+        "panel_super_admin_users",
+        "snowflakes",
+        [],
+        "Users who hold every panel permission.",
+        grants_access=True,
     ),
-    Key("bot", "panel_port", "int", 3002, "Port of the panel and API.", minimum=1),
+    Key(
+        "bot",
+        "panel_super_admin_roles",
+        "snowflakes",
+        [],
+        "Roles whose members hold every panel permission.",
+        grants_access=True,
+    ),
+    Key("bot", "panel_port", "int", 3002, "Port of the panel and API.", minimum=1, maximum=65535),
     Key(
         "bot",
         "type",
@@ -96,11 +143,20 @@ KEYS: tuple[Key, ...] = (
         "single",
         "single: one guild; dual: a community guild and a staff guild.",
         nested="mode",
+        grants_access=True,
     ),
-    Key("bot", "guild_id", "snowflake", None, "The guild (single mode).", nested="mode"),
+    Key("bot", "guild_id", "snowflake", None, "The guild (single mode).", nested="mode", grants_access=True),
     Key("bot", "community_guild_id", "snowflake", None, "Where users are (dual mode).", nested="mode"),
-    Key("bot", "staff_guild_id", "snowflake", None, "Where ticket channels are (dual mode).", nested="mode"),
-    Key("command", "prefix", "str", "!", "Prefix of text commands."),
+    Key(
+        "bot",
+        "staff_guild_id",
+        "snowflake",
+        None,
+        "Where ticket channels are (dual mode).",
+        nested="mode",
+        grants_access=True,
+    ),
+    Key("command", "prefix", "str", "!", "Prefix of text commands.", min_length=1, max_length=32),
     Key("thread", "inbox_category_id", "snowflake", None, "Discord category where ticket channels open."),
     Key("thread", "embedded_message", "bool", True, "Relay messages as embeds (false: plain text)."),
     Key("thread", "user_message_color", "color", "5865f2", "Colour of the user's messages (hex)."),
@@ -114,6 +170,7 @@ KEYS: tuple[Key, ...] = (
         0,
         "Default delay of a scheduled close, in seconds.",
         minimum=0,
+        maximum=366 * 24 * 3600,
     ),
     Key(
         "thread",
@@ -124,7 +181,13 @@ KEYS: tuple[Key, ...] = (
     ),
     Key("thread", "close_on_leave", "bool", False, "Close a ticket when its user leaves the guild."),
     Key(
-        "thread", "auto_archive_duration", "int", 10080, "Minutes before inactive threads archive.", minimum=0
+        "thread",
+        "auto_archive_duration",
+        "int",
+        10080,
+        "Minutes before inactive threads archive.",
+        minimum=0,
+        maximum=10080,
     ),
     Key("language", "default_language", "language", "en", "Language of the bot's messages."),
     Key("language", "fallback_language", "language", "en", "Language used when a text is missing."),
@@ -142,6 +205,7 @@ KEYS: tuple[Key, ...] = (
         30,
         "Seconds before an error message is deleted.",
         minimum=1,
+        maximum=24 * 3600,
     ),
     Key("error_handling", "display_errors", "bool", True, "Show errors at all."),
     Key("notifications", "show_success_on_edit", "bool", True, "Confirm an edit."),
@@ -174,12 +238,38 @@ def path(key: Key) -> str:
 
 
 def _snowflake(value: Any, where: str) -> int:
-    if isinstance(value, bool):
-        raise ConfigInvalid(where, "must be a Discord ID")
-    if isinstance(value, str) and value.isdigit():
-        value = int(value)
-    if not isinstance(value, int) or not 0 < value < 2**63:
-        raise ConfigInvalid(where, "must be a Discord ID")
+    try:
+        return parse_snowflake(value)
+    except InvalidSnowflake:
+        raise ConfigInvalid(where, "must be a Discord ID (17 to 20 digits)") from None
+
+
+def _text(key: Key, value: str, where: str) -> str:
+    """Length and NUL rules shared by every text value."""
+    if "\x00" in value:
+        raise ConfigInvalid(where, "must not contain NUL characters")
+    longest = key.max_length or MAX_LENGTHS.get(key.kind, MAX_LENGTHS["str"])
+    if len(value) > longest:
+        raise ConfigInvalid(where, f"is too long ({longest} characters at most)")
+    if len(value.strip()) < key.min_length:
+        raise ConfigInvalid(where, "must not be empty")
+    return value
+
+
+def _url(value: str, where: str) -> str:
+    """Empty (derived from the request), or an absolute http(s) URL with a host."""
+    if not value:
+        return value
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        raise ConfigInvalid(where, "must be an http(s) URL") from None
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or any(c.isspace() or not c.isprintable() for c in value)
+    ):
+        raise ConfigInvalid(where, "must be an http(s) URL")
     return value
 
 
@@ -188,11 +278,16 @@ def coerce(key: Key, value: Any) -> Any:
     where = path(key)
     kind = key.kind
     if kind == "snowflake":
-        return None if value in (None, "", 0) else _snowflake(value, where)
+        # 0 and "" mean "not set" (TOML has no null).
+        if value is None or value == "" or (type(value) is int and value == 0):
+            return None
+        return _snowflake(value, where)
     if kind == "snowflakes":
         if not isinstance(value, list):
             raise ConfigInvalid(where, "must be a list of Discord IDs")
-        return [_snowflake(item, where) for item in value]
+        if len(value) > MAX_LIST_ITEMS:
+            raise ConfigInvalid(where, f"has too many items ({MAX_LIST_ITEMS} at most)")
+        return list(dict.fromkeys(_snowflake(item, where) for item in value))
     if kind == "bool":
         if not isinstance(value, bool):
             raise ConfigInvalid(where, "must be true or false")
@@ -202,36 +297,39 @@ def coerce(key: Key, value: Any) -> Any:
             raise ConfigInvalid(where, "must be an integer")
         if key.minimum is not None and value < key.minimum:
             raise ConfigInvalid(where, f"must be at least {key.minimum}")
+        if value > key.maximum:
+            raise ConfigInvalid(where, f"must be at most {key.maximum}")
         return value
-    if not isinstance(value, str) and kind != "languages":
+    if kind == "languages":
+        if not isinstance(value, list) or not value or len(value) > MAX_LANGUAGES:
+            raise ConfigInvalid(where, f"must be a non-empty list among {', '.join(SUPPORTED_LANGUAGES)}")
+        if any(not isinstance(v, str) or v not in SUPPORTED_LANGUAGES for v in value):
+            raise ConfigInvalid(where, f"must be a non-empty list among {', '.join(SUPPORTED_LANGUAGES)}")
+        return list(dict.fromkeys(value))
+    if not isinstance(value, str):
         raise ConfigInvalid(where, "must be a string")
+    value = _text(key, value, where)
     if kind == "color":
         value = value.removeprefix("#")
-        if not _COLOR.match(value):
+        if not _COLOR.fullmatch(value):
             raise ConfigInvalid(where, "must be a hex colour such as 5865f2")
         return value.lower()
+    if kind == "url":
+        return _url(value, where)
     if kind == "timezone":
         try:
             zoneinfo.ZoneInfo(value)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
             raise ConfigInvalid(where, "must be an IANA time zone such as Europe/Paris") from None
         return value
     if kind == "language":
         if value not in SUPPORTED_LANGUAGES:
             raise ConfigInvalid(where, f"must be one of {', '.join(SUPPORTED_LANGUAGES)}")
         return value
-    if kind == "languages":
-        if not isinstance(value, list) or not value or any(v not in SUPPORTED_LANGUAGES for v in value):
-            raise ConfigInvalid(where, f"must be a non-empty list among {', '.join(SUPPORTED_LANGUAGES)}")
-        return value
     if kind == "mode":
         if value not in MODE_TYPES:
             raise ConfigInvalid(where, "must be single or dual")
         return value
-    if kind == "str" and len(value) > 500:
-        raise ConfigInvalid(where, "is too long (500 characters at most)")
-    if kind == "text" and len(value) > 2000:
-        raise ConfigInvalid(where, "is too long (2000 characters at most)")
     return value
 
 

@@ -33,7 +33,7 @@ class GrantSerializer(serializers.Serializer):
     subject_type = serializers.ChoiceField(choices=PanelPermission.SubjectType.values)
     subject_id = SnowflakeField()
     permission = serializers.ChoiceField(choices=PanelPermission.Permission.values)
-    granted_by = SnowflakeField()
+    granted_by = serializers.CharField(help_text="Discord ID of who granted it (0: a Django superuser).")
     granted_at = EpochField()
 
 

@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from tickets.configschema import KEYS, MODE_TYPES, SECTIONS, SUPPORTED_LANGUAGES, Key
+from tickets.configschema import (
+    KEYS,
+    MAX_LANGUAGES,
+    MAX_LENGTHS,
+    MAX_LIST_ITEMS,
+    MODE_TYPES,
+    SECTIONS,
+    SUPPORTED_LANGUAGES,
+    Key,
+)
+from tickets.snowflake import SNOWFLAKE_MAX
 
 
 def _field(key: Key) -> serializers.Field:
@@ -17,18 +27,25 @@ def _field(key: Key) -> serializers.Field:
     if kind == "bool":
         return serializers.BooleanField(**options)
     if kind == "int":
-        return serializers.IntegerField(min_value=key.minimum, **options)
+        return serializers.IntegerField(min_value=key.minimum, max_value=key.maximum, **options)
     if kind == "snowflake":
-        return serializers.IntegerField(allow_null=True, min_value=0, **options)
+        return serializers.IntegerField(allow_null=True, min_value=0, max_value=SNOWFLAKE_MAX, **options)
     if kind == "snowflakes":
-        return serializers.ListField(child=serializers.IntegerField(min_value=0), **options)
+        return serializers.ListField(
+            child=serializers.IntegerField(min_value=0, max_value=SNOWFLAKE_MAX),
+            max_length=MAX_LIST_ITEMS,
+            **options,
+        )
     if kind == "languages":
-        return serializers.ListField(child=serializers.ChoiceField(choices=SUPPORTED_LANGUAGES), **options)
+        return serializers.ListField(
+            child=serializers.ChoiceField(choices=SUPPORTED_LANGUAGES), max_length=MAX_LANGUAGES, **options
+        )
     if kind == "language":
         return serializers.ChoiceField(choices=SUPPORTED_LANGUAGES, **options)
     if kind == "mode":
         return serializers.ChoiceField(choices=MODE_TYPES, **options)
-    return serializers.CharField(allow_blank=True, trim_whitespace=False, **options)
+    longest = key.max_length or MAX_LENGTHS.get(kind, MAX_LENGTHS["str"])
+    return serializers.CharField(allow_blank=True, trim_whitespace=False, max_length=longest, **options)
 
 
 def _serializer(name: str, fields: dict[str, serializers.Field]) -> type[serializers.Serializer]:

@@ -21,8 +21,17 @@ class BotConfigView(APIView):
 
     ``PUT /api/bot/config`` (ManageConfig) with the full object → 200 ``{"success": true, "message":
     "Configuration saved successfully. Restart the bot to apply changes."}``. A masked value (with
-    ``...``) keeps the stored secret; the previous configuration is kept as a revision. 400 naming
-    the field for an invalid value (nothing is written), 401 without a session, 403 without the permission.
+    ``...``) keeps the stored secret; the previous configuration is kept as a revision (secrets
+    masked). 400 naming the field for an invalid value (nothing is written), 401 without a session,
+    403 without the permission.
+
+    Keys that decide who may use the panel (``bot.panel_super_admin_users``,
+    ``bot.panel_super_admin_roles``, ``bot.mode.type``, ``bot.mode.guild_id``,
+    ``bot.mode.staff_guild_id``, ``bot.client_id``, ``bot.client_secret``, ``bot.redirect_url``) may
+    only be changed by super admins and ManagePermissions holders. A ManageConfig-only caller may send
+    them unchanged (the object GET returned); sending a new value for any of them is a 403 ``{"error":
+    "Only holders of ManagePermissions may change bot.panel_super_admin_users, ...: nothing was
+    saved."}`` naming every such key, and nothing at all is saved (the rest of the body included).
     """
 
     panel_permission = {"GET": Permission.VIEW_PANEL, "PUT": Permission.MANAGE_CONFIG}
@@ -34,7 +43,11 @@ class BotConfigView(APIView):
     @extend_schema(request=ConfigSerializer, responses=ConfigSavedSerializer)
     def put(self, request: Request) -> Response:
         access = request.auth
-        config_update(data=request.data, saved_by=str(access.discord_id or request.user.get_username()))
+        config_update(
+            data=request.data,
+            saved_by=str(access.discord_id or request.user.get_username()),
+            may_change_access=access.has(Permission.MANAGE_PERMISSIONS),
+        )
         return Response(
             {
                 "success": True,

@@ -2,13 +2,39 @@
 
 from __future__ import annotations
 
+import logging
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from tickets.configschema import KEYS, SUPPORTED_LANGUAGES, ConfigInvalid, Key, coerce, validate_whole
+from tickets.crypto import SecretUnreadable, decrypt, encrypt
 
 from .fields import SNOWFLAKE_VALIDATORS
+
+log = logging.getLogger("tickets.config")
+
+
+class EncryptedTextField(models.TextField):
+    """Text encrypted at rest (``tickets.crypto``): Python code sees the plain value, the database
+    only ever holds ``enc:v1:...``."""
+
+    def from_db_value(self, value: str | None, expression: Any, connection: Any) -> str | None:
+        if value is None:
+            return value
+        try:
+            return decrypt(value)
+        except SecretUnreadable:
+            # A SECRET_KEY changed without keeping the old one in SECRET_KEY_FALLBACKS: the secret is
+            # lost, say so instead of failing every page that reads the configuration.
+            log.error("%s cannot be decrypted (SECRET_KEY changed?): set it again", self.name)
+            return ""
+
+    def get_prep_value(self, value: Any) -> Any:
+        value = super().get_prep_value(value)
+        return value if value is None else encrypt(value)
 
 
 class BotConfig(models.Model):
@@ -44,7 +70,9 @@ class BotConfig(models.Model):
 
 def _field_for(key: Key) -> models.Field:
     help_text = key.help
-    if key.kind in ("str", "timezone", "language", "mode", "color"):
+    if key.kind == "secret":
+        return EncryptedTextField(default=key.default, blank=True, help_text=help_text)
+    if key.kind in ("str", "url", "timezone", "language", "mode", "color"):
         return models.CharField(max_length=500, default=key.default, blank=True, help_text=help_text)
     if key.kind == "text":
         return models.TextField(default=key.default, blank=True, help_text=help_text)
@@ -71,9 +99,10 @@ for _key in KEYS:
 
 
 class ConfigRevision(models.Model):
-    """A previous configuration, kept on every save (Rustmail keeps a backup file)."""
+    """A previous configuration, kept on every save (Rustmail keeps a backup file). Secrets are
+    stored masked (``abcd...wxyz``): putting a revision back keeps the current secrets."""
 
-    data = models.JSONField(help_text=_("The whole configuration as it was, secrets included."))
+    data = models.JSONField(help_text=_("The whole configuration as it was, secrets masked."))
     saved_by = models.CharField(max_length=64, blank=True, default="", help_text=_("Who replaced it."))
     created_at = models.DateTimeField(auto_now_add=True, help_text=_("When it was replaced."))
 

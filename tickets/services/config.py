@@ -3,7 +3,8 @@
 The shape is the one of ``config.toml`` and of ``GET/PUT /api/bot/config``: ``bot`` (with its
 nested ``mode`` table), ``command``, ``thread``, ``language``, ``error_handling``, ``notifications``,
 ``reminders`` and ``logs``. Every save keeps the previous configuration as a ``ConfigRevision``
-(Rustmail keeps a backup file).
+(Rustmail keeps a backup file), its secrets masked. Who may use the panel is not ManageConfig's to
+decide: see ``config_update``'s ``may_change_access``.
 """
 
 from __future__ import annotations
@@ -21,9 +22,10 @@ from tickets.configschema import (
     Key,
     coerce,
     mask,
+    path,
     validate_whole,
 )
-from tickets.errors import InvalidInput
+from tickets.errors import InvalidInput, PermissionDenied
 from tickets.models import BotConfig, ConfigRevision
 
 _MISSING = object()
@@ -93,14 +95,41 @@ def _lookup(data: dict[str, Any], key: Key) -> Any:
     return _MISSING if table is None else table.get(key.name, _MISSING)
 
 
+class AccessFieldsRefused(PermissionDenied):
+    """The caller may change the configuration but not who may use the panel; ``fields`` names
+    the keys they tried to change (dotted paths)."""
+
+    def __init__(self, fields: list[str]) -> None:
+        self.fields = fields
+        super().__init__(
+            _("Only holders of ManagePermissions may change %(fields)s: nothing was saved.")
+            % {"fields": ", ".join(fields)}
+        )
+
+
+def _same(key: Key, old: Any, new: Any) -> bool:
+    """Whether ``new`` leaves ``old`` as it was (a list of IDs in another order is the same set)."""
+    if key.kind == "snowflakes":
+        return set(old or ()) == set(new or ())
+    return old == new
+
+
 @transaction.atomic
-def config_update(*, data: dict[str, Any], saved_by: str, strict: bool = True) -> BotConfig:
+def config_update(
+    *, data: dict[str, Any], saved_by: str, strict: bool = True, may_change_access: bool = False
+) -> BotConfig:
     """Replace the configuration with ``data`` (the nested object), keeping the previous one as a revision.
 
     A key absent from ``data`` keeps its value, and so does a masked secret (a value containing
     ``...``). Every value is checked, then the rules across keys; the first problem raises
     ``InvalidInput`` naming its field (``thread.user_message_color: ...``) and nothing is written.
     ``strict`` refuses keys the schema does not know; otherwise they are ignored (see ``unknown_keys``).
+
+    ``may_change_access`` is the caller's standing: True for super admins and ManagePermissions
+    holders (and the operator's own commands). Without it, changing a key that decides who may use
+    the panel (``Key.grants_access``: super admin users and roles, the staff guild, the OAuth
+    application) raises ``AccessFieldsRefused`` (403) naming every such key sent with a new value,
+    and nothing is written; sending them unchanged (the object ``GET`` returned) is fine.
     """
     if not isinstance(data, dict):
         raise InvalidInput(_("The configuration must be an object of sections."))
@@ -109,14 +138,22 @@ def config_update(*, data: dict[str, Any], saved_by: str, strict: bool = True) -
         raise InvalidInput(_("%(field)s: unknown key") % {"field": unknown[0]})
     BotConfig.load()
     cfg = BotConfig.objects.select_for_update().get(pk=1)
-    previous = config_as_dict(masked=False, cfg=cfg)
+    previous = config_as_dict(masked=True, cfg=cfg)
     values = cfg.values()
+    refused: list[str] = []
     try:
         for key in KEYS:
             raw = _lookup(data, key)
             if raw is _MISSING or (_is_masked(key) and isinstance(raw, str) and "..." in raw):
                 continue
-            values[key.field] = coerce(key, raw)
+            value = coerce(key, raw)
+            if _same(key, values[key.field], value):
+                continue
+            if key.grants_access and not may_change_access:
+                refused.append(path(key))
+            values[key.field] = value
+        if refused:
+            raise AccessFieldsRefused(refused)
         validate_whole(values)
     except ConfigInvalid as error:
         raise InvalidInput(str(error)) from error

@@ -41,7 +41,8 @@ class Command(BaseCommand):
         for key in unknown_keys(data):
             self.stderr.write(_("Ignored unknown key %(key)s") % {"key": key})
         try:
-            config_update(data=data, saved_by="importconfig", strict=False)
+            # The operator at the server's shell may set who administers the panel.
+            config_update(data=data, saved_by="importconfig", strict=False, may_change_access=True)
         except DomainError as error:
             raise CommandError(error.message) from error
         self.stdout.write(self.style.SUCCESS(_("Configuration imported from %(file)s.") % {"file": file}))
