@@ -5,6 +5,9 @@ WORKDIR /app
 COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
 COPY . .
+# Static files (the panel's CSS and scripts, the admin's) collected with hashed names; whitenoise
+# serves them from the web process. DEBUG only spares the build a secret key.
+RUN DEBUG=true DATA_DIR=/tmp/build-data python manage.py collectstatic --noinput && rm -rf /tmp/build-data
 RUN useradd --create-home --uid 1000 rustmail && mkdir -p /data && chown rustmail /data
 USER rustmail
 EXPOSE 3002

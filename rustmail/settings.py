@@ -8,6 +8,8 @@ in ``rustmail.checks`` and stop startup.
 from __future__ import annotations
 
 import os
+import sys
+import warnings
 from pathlib import Path
 
 import dj_database_url
@@ -135,9 +137,6 @@ LANGUAGES = [("en", "English"), ("fr", "Français")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True
-
-STATIC_URL = "static/"
-STATIC_ROOT = DATA_DIR / "static"
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -292,3 +291,37 @@ EXTERNAL_API_RATE_PER_MINUTE = env_int("EXTERNAL_API_RATE_PER_MINUTE", 30, minim
 EXTERNAL_API_USER_COOLDOWN = env_int("EXTERNAL_API_USER_COOLDOWN", 20, minimum=0)
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+
+# --- Web panel: static files, htmx, pages --------------------------------------------------------
+# whitenoise serves /static/ from every process (daphne, `make run`, docker) with no web server in
+# front. Without a collectstatic (development, tests) it finds the files in the apps themselves;
+# with one (the Docker image runs it at build time) it serves STATIC_ROOT with hashed, compressed
+# names (a file added after the collectstatic is linked by its plain name).
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+_COLLECTING_STATIC = sys.argv[1:2] == ["collectstatic"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "panel.staticstorage.PanelStaticFilesStorage"
+        if _COLLECTING_STATIC or (not DEBUG and (STATIC_ROOT / "staticfiles.json").exists())
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+# Without a collectstatic, STATIC_ROOT does not exist: nothing to warn about.
+warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+)
+MIDDLEWARE.append("django_htmx.middleware.HtmxMiddleware")
+INSTALLED_APPS.insert(INSTALLED_APPS.index("django.contrib.staticfiles"), "whitenoise.runserver_nostatic")
+INSTALLED_APPS.append("django_htmx")
+TEMPLATES[0]["OPTIONS"]["context_processors"] += [
+    "django.template.context_processors.i18n",
+    "panel.pages.access.panel_context",
+]
+# Pages send anonymous visitors to the sign-in page, which passes ?next= on to the login.
+LOGIN_URL = "/"
