@@ -99,7 +99,9 @@ def test_one_invalid_field_saves_nothing_and_is_shown_beside_its_field(editor):
     assert response.status_code == 400
     html = response.content.decode()
     assert "Nothing was saved" in html
-    field = re.search(r'<div class="field[^"]*has-error[^"]*" id="field-bot_logs_channel_id">.*?</div>', html, re.S)
+    field = re.search(
+        r'<div class="field[^"]*has-error[^"]*" id="field-bot_logs_channel_id">.*?</div>', html, re.S
+    )
     assert field and "is required when a logs flag is on" in html
     assert "This must not be saved" in html, "the typed values stay in the form"
     assert config_as_dict(masked=False) == before

@@ -117,7 +117,11 @@ def test_saving_writes_the_configuration_and_orders_the_bot_to_run(discord):
 def test_saving_creates_the_category_and_logs_channel_asked_for(discord):
     guild = discord.add_guild("Support")
     picked = choices(
-        discord, guild, inbox_category_id=None, inbox_category_name="Tickets", logs_channel_name="modmail-logs"
+        discord,
+        guild,
+        inbox_category_id=None,
+        inbox_category_name="Tickets",
+        logs_channel_name="modmail-logs",
     )
     cfg = setup_save(choices=picked, saved_by="setup", port=discord)
     category = discord.channels[cfg.thread_inbox_category_id]
