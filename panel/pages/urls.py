@@ -7,7 +7,9 @@ tests/panel/test_page_permissions.py fails when a route here has no row in its m
 
 from django.urls import path
 
-from panel.pages import dashboard, language, signin
+from panel.pages import configuration as configuration_pages
+from panel.pages import dashboard, language, signin, tickets
+from panel.pages import setup as setup_pages
 
 app_name = "panel"
 
@@ -19,4 +21,33 @@ urlpatterns = [
     path("language", language.set_language, name="language"),
     # Dashboard.
     path("panel", dashboard.dashboard, name="dashboard"),
+    # Tickets: the list, one conversation (Rustmail's ``/panel/tickets/:id``), its fragments and actions.
+    path("panel/tickets", tickets.tickets, name="tickets"),
+    path("panel/tickets/<str:ticket_id>", tickets.ticket, name="ticket"),
+    path("panel/tickets/<str:ticket_id>/messages", tickets.ticket_messages, name="ticket_messages"),
+    path(
+        "panel/tickets/<str:ticket_id>/messages/<int:message_id>",
+        tickets.ticket_message,
+        name="ticket_message",
+    ),
+    path("panel/tickets/<str:ticket_id>/side", tickets.ticket_side, name="ticket_side"),
+    path("panel/tickets/<str:ticket_id>/reply", tickets.ticket_reply, name="ticket_reply"),
+    path("panel/tickets/<str:ticket_id>/note", tickets.ticket_note, name="ticket_note"),
+    path("panel/tickets/<str:ticket_id>/close", tickets.ticket_close, name="ticket_close"),
+    path(
+        "panel/tickets/<str:ticket_id>/close/cancel", tickets.ticket_close_cancel, name="ticket_close_cancel"
+    ),
+    path("panel/tickets/<str:ticket_id>/take", tickets.ticket_take, name="ticket_take"),
+    path("panel/tickets/<str:ticket_id>/release", tickets.ticket_release, name="ticket_release"),
+    path("panel/tickets/<str:ticket_id>/move", tickets.ticket_move, name="ticket_move"),
+    # Configuration (ViewPanel sees, ManageConfig saves) and its history.
+    path("panel/configuration", configuration_pages.configuration, name="configuration"),
+    path(
+        "panel/configuration/history",
+        configuration_pages.configuration_history,
+        name="configuration_history",
+    ),
+    # The first-run setup wizard (its one-time link, or a Django superuser), with and without the slash.
+    path("setup", setup_pages.setup, name="setup"),
+    path("setup/", setup_pages.setup, name="setup_slash"),
 ]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import uuid
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from .fields import optional_snowflake, snowflake
@@ -109,6 +110,22 @@ class Ticket(models.Model):
             models.Index(fields=["status", "category_id"], name="ticket_status_category"),
             models.Index(fields=["status", "user_name"], name="ticket_status_username"),
             models.Index(fields=["status", "-closed_at"], name="ticket_status_closed"),
+            # The panel's list: latest activity first, filtered by status or by who handles it.
+            models.Index(
+                F("status"),
+                Coalesce("last_message_at", "created_at").desc(),
+                F("id").desc(),
+                name="ticket_status_activity",
+            ),
+            models.Index(
+                Coalesce("last_message_at", "created_at").desc(), F("id").desc(), name="ticket_activity"
+            ),
+            models.Index(
+                F("taken_by"),
+                Coalesce("last_message_at", "created_at").desc(),
+                F("id").desc(),
+                name="ticket_taken_activity",
+            ),
         ]
         verbose_name = _("ticket")
         verbose_name_plural = _("tickets")
