@@ -9,6 +9,7 @@ urlpatterns = [
     path("health", health.HealthView.as_view(), name="api-health"),
     path("openapi.yaml", docs.SchemaView.as_view(), name="api-schema"),
     path("docs", docs.DocsView.as_view(), name="api-docs"),
+    path("docs/", docs.DocsView.as_view()),
     path("auth/login", auth.LoginView.as_view(), name="api-auth-login"),
     path("auth/callback", auth.CallbackView.as_view(), name="api-auth-callback"),
     path("auth/logout", auth.LogoutView.as_view(), name="api-auth-logout"),

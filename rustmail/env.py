@@ -7,12 +7,19 @@ the default is used, then the system checks in ``rustmail.checks`` refuse to sta
 
 from __future__ import annotations
 
+import logging
 import os
+import re
+import secrets
+import tempfile
 import zoneinfo
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlparse
 
 _TRUE = {"1", "true", "yes", "on"}
+# Where a generated SECRET_KEY is kept, inside DATA_DIR.
+SECRET_KEY_FILE = "secret_key"
 _FALSE = {"0", "false", "no", "off"}
 
 
@@ -134,21 +141,92 @@ def env_timezone(name: str, default: str) -> str:
     return value
 
 
-def env_secret_key(*, debug: bool, development_default: str) -> str:
-    """SECRET_KEY: required unless DEBUG is on, when a development default stands in.
+def _weak_secret_key(value: str) -> bool:
+    """Django's own rule for a production key (``security.W009``): 50 characters or more, at least
+    5 different ones, and not a key ``startproject`` marked insecure."""
+    return len(value) < 50 or len(set(value)) < 5 or value.startswith("django-insecure-")
 
-    Django refuses an empty key on first use, so a missing one is recorded as an error and a
+
+def _kept_secret_key(data_dir: Path) -> tuple[str | None, bool]:
+    """The key kept in ``DATA_DIR/secret_key``, generated on first use: ``(key, generated)``;
+    ``(None, False)`` when the folder is not writable.
+
+    Written under another name and linked into place, so processes starting together (``runall``)
+    end up with the same key, and never read a half-written file."""
+    path = data_dir / SECRET_KEY_FILE
+    try:
+        existing = path.read_text(encoding="ascii").strip()
+        if existing:
+            return existing, False
+    except FileNotFoundError:
+        pass
+    except OSError:
+        return None, False
+    key = secrets.token_urlsafe(64)
+    try:
+        descriptor, temporary = tempfile.mkstemp(prefix=".secret_key-", dir=data_dir)
+    except OSError:
+        return None, False
+    try:
+        with os.fdopen(descriptor, "w", encoding="ascii") as handle:  # mkstemp: mode 0600
+            handle.write(key + "\n")
+        os.link(temporary, path)
+    except FileExistsError:
+        return path.read_text(encoding="ascii").strip() or None, False
+    except OSError:
+        return None, False
+    finally:
+        os.unlink(temporary)
+    return key, True
+
+
+def env_secret_key(*, debug: bool, development_default: str, data_dir: Path) -> str:
+    """SECRET_KEY from the environment; unset, a random key generated once and kept in
+    ``DATA_DIR/secret_key`` (mode 0600), so a new installation just works and its sessions survive
+    restarts. Without DEBUG a weak key (Django's rule: under 50 characters, fewer than 5 different
+    ones) or the development default is an error.
+
+    Django refuses an empty key on first use, so a problem is recorded as an error and a
     placeholder keeps the settings importable until the system checks stop startup.
     """
     value = _raw("SECRET_KEY")
     if value is not None:
         if value == development_default and not debug:
             _fail("SECRET_KEY", "SECRET_KEY is the development default while DEBUG is off.", "rustmail.E006")
+        elif _weak_secret_key(value) and not debug:
+            _fail(
+                "SECRET_KEY",
+                "SECRET_KEY is too weak: use at least 50 random characters (at least 5 different), "
+                "or unset it to have one generated in DATA_DIR.",
+                "rustmail.E006",
+            )
         return value
-    if not debug:
-        _fail(
-            "SECRET_KEY",
-            "SECRET_KEY is not set (set a long random string, or DEBUG=true for a development default).",
-            "rustmail.E006",
+    key, generated = _kept_secret_key(data_dir)
+    if key is None:
+        if not debug:
+            _fail(
+                "SECRET_KEY",
+                f"SECRET_KEY is not set and {data_dir / SECRET_KEY_FILE} cannot be written "
+                "(set SECRET_KEY, or make DATA_DIR writable).",
+                "rustmail.E006",
+            )
+        return development_default
+    if generated:
+        logging.getLogger("rustmail.settings").warning(
+            "SECRET_KEY is not set: generated one and kept it in %s (mode 0600).", data_dir / SECRET_KEY_FILE
         )
-    return development_default
+    return key
+
+
+def env_proxy_header(name: str) -> tuple[str, str] | None:
+    """The header a TLS-terminating proxy sets on HTTPS requests (``X-Forwarded-Proto``, or
+    ``X-Forwarded-Proto: https`` to name the value too) as Django's ``SECURE_PROXY_SSL_HEADER``."""
+    value = _raw(name)
+    if value is None:
+        return None
+    header, _, expected = value.partition(":")
+    header, expected = header.strip(), (expected.strip() or "https")
+    if not re.fullmatch(r"[A-Za-z0-9-]+", header) or not re.fullmatch(r"[\x21-\x7e]+", expected):
+        _fail(name, f"{name}={value!r} is not a header name such as X-Forwarded-Proto.", "rustmail.E010")
+        return None
+    return "HTTP_" + header.upper().replace("-", "_"), expected

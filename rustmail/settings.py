@@ -19,6 +19,7 @@ from rustmail.env import (
     env_choice,
     env_int,
     env_list,
+    env_proxy_header,
     env_secret_key,
     env_snowflake,
     env_str,
@@ -32,7 +33,7 @@ DATA_DIR.mkdir(parents=True, exist_ok=True)  # the SQLite file and the broker fo
 
 DEBUG = env_bool("DEBUG", False)
 DEVELOPMENT_SECRET_KEY = "rustmail-development-only-secret-key-never-use-in-production"
-SECRET_KEY = env_secret_key(debug=DEBUG, development_default=DEVELOPMENT_SECRET_KEY)
+SECRET_KEY = env_secret_key(debug=DEBUG, development_default=DEVELOPMENT_SECRET_KEY, data_dir=DATA_DIR)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 PORT = env_int("PORT", 3002, minimum=1, maximum=65535)
 TIME_ZONE = env_timezone("TIME_ZONE", "UTC")
@@ -127,10 +128,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
-]
+# Password login is for Django superusers only (the panel's sign-in form, the Django admin); every
+# other panel user signs in with Discord (allauth's social login needs no backend of its own).
+AUTHENTICATION_BACKENDS = ["panel.auth.backends.SuperuserPasswordBackend"]
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("fr", "Français")]
@@ -140,9 +140,22 @@ USE_TZ = True
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SAMESITE = "Lax"
-CSRF_COOKIE_SECURE = not DEBUG
+
+# --- HTTPS in production (see the README's "Deploying"): all off by default, from the environment --
+# Cookies only over HTTPS unless DEBUG (browsers accept them from http://localhost too).
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+# The health check of a container or load balancer speaks plain HTTP to the process itself.
+SECURE_REDIRECT_EXEMPT = [r"^api/health$"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0, minimum=0, maximum=2 * 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# "X-Forwarded-Proto": behind a proxy that terminates TLS, the header telling Django a request was
+# HTTPS (only set it when the proxy always sets or strips that header).
+SECURE_PROXY_SSL_HEADER = env_proxy_header("SECURE_PROXY_SSL_HEADER")
+# Django's debug pages never show a password of DATABASE_URL or REDIS_URL.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "rustmail.logfilters.SafeReporterFilter"
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 # Channels: in memory on embedded defaults, Redis when REDIS_URL is set.
@@ -205,6 +218,10 @@ SCHEDULER_THREADS = env_int("SCHEDULER_THREADS", 8, minimum=1, maximum=64)
 DISCORD_REST_RATE = env_int("DISCORD_REST_RATE", 50, minimum=1, maximum=100_000)
 
 REST_FRAMEWORK = {
+    # Tickets left without a channel: repaired or cancelled (tickets.services.opening).
+    "stuck-tickets": {"task": "tickets.repair_stuck_tickets", "schedule": 60.0},
+    "expired-sessions": {"task": "tickets.clear_expired_sessions", "schedule": 3600.0},
+    "live-events": {"task": "tickets.live_events_housekeeping", "schedule": 5.0},
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": [],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -262,6 +279,9 @@ LOGGING = {
 # Every API error is {"error": "..."} (one exception handler); panel endpoints authenticate with the
 # Django session of the Discord login and check panel permissions; /api/externals/* use API keys.
 REST_FRAMEWORK["EXCEPTION_HANDLER"] = "panel.exceptions.api_exception_handler"
+        # Django's own console handler (DEBUG only) would print every django.request line a second
+        # time beside the root's: Django's records go to the root handler alone.
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
 REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = ["panel.auth.authentication.PanelSessionAuthentication"]
 REST_FRAMEWORK["DEFAULT_PERMISSION_CLASSES"] = ["panel.auth.permissions.HasPanelPermission"]
 REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "panel.schema.ApiAutoSchema"
@@ -301,6 +321,27 @@ STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
+else:
+    # --- Persistent cache without Redis: a database table (made by botrunner's migration 0001) --
+    # Rate-limit counters and cooldowns outlive a restart and are shared by every process.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "rustmail_cache",
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    }
+
+# --- Ticket channels: a ticket whose channel Discord refused (or whose creator died) ------------
+# Seconds a ticket without a channel is left to the request creating it; after that the next
+# attempt for its user, or the worker's sweep, repairs it (if it holds messages) or cancels it.
+TICKET_CHANNEL_GRACE_SECONDS = env_int("TICKET_CHANNEL_GRACE_SECONDS", 60, minimum=5, maximum=86_400)
+
+# --- Sign-in: allauth is the Discord login only ------------------------------------------------
+# No local sign-up, e-mail or password pages (rustmail.urls answers them with a redirect); the
+# login's state lives in a session that expires after LOGIN_STATE_SECONDS unless the login ends.
+ACCOUNT_ADAPTER = "panel.auth.adapter.PanelAccountAdapter"
+LOGIN_STATE_SECONDS = 600
 _COLLECTING_STATIC = sys.argv[1:2] == ["collectstatic"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

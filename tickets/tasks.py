@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from importlib import import_module
 
 from celery import shared_task
 from celery.signals import worker_shutting_down
@@ -110,3 +111,20 @@ def refresh_channel_names() -> int:
     if port is None:
         return 0
     return services.channel_names_refresh(port=port)
+
+
+@shared_task(name="tickets.repair_stuck_tickets")
+def repair_stuck_tickets() -> dict[str, int]:
+    """Repair (or cancel, when empty) the tickets left without a channel past the grace period."""
+    port = _discord()
+    if port is None:
+        return {}
+    return _report("Tickets without a channel", services.tickets_repair_stuck(port=port))
+
+
+@shared_task(name="tickets.clear_expired_sessions")
+def clear_expired_sessions() -> None:
+    """Delete the expired sessions (``manage.py clearsessions``): a login started and never
+    finished, a panel user who never came back."""
+    engine = import_module(settings.SESSION_ENGINE)
+    engine.SessionStore.clear_expired()

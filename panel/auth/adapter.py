@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialApp
@@ -37,6 +38,10 @@ class PanelSocialAccountAdapter(DefaultSocialAccountAdapter):
             return []
         return [app]
 
+    def is_open_for_signup(self, request: HttpRequest, sociallogin) -> bool:
+        # Local sign-up is closed (PanelAccountAdapter); a first Discord login creates the user.
+        return True
+
     def on_authentication_error(
         self, request: HttpRequest, provider, error=None, exception=None, extra_context=None
     ) -> None:
@@ -49,3 +54,11 @@ class PanelSocialAccountAdapter(DefaultSocialAccountAdapter):
         else:
             message, status = _("Discord did not return an authorization code"), 400
         raise ImmediateHttpResponse(JsonResponse({"error": message}, status=status))
+
+
+class PanelAccountAdapter(DefaultAccountAdapter):
+    """allauth's local accounts are closed: no sign-up, no password or e-mail flows (the panel's
+    users come from Discord; superusers are made with ``manage.py createsuperuser``)."""
+
+    def is_open_for_signup(self, request: HttpRequest) -> bool:
+        return False

@@ -1,12 +1,14 @@
 """``/api/auth/login|callback|logout``: the Discord OAuth2 login (django-allauth's Discord provider).
 
-The login stores a one-time ``state`` in the session and sends the browser to Discord's authorize
+The login stores a one-time ``state`` in a short-lived session and sends the browser to Discord's authorize
 URL (under ``DISCORD_API_BASE``); the callback checks that state (an unknown or replayed one is
 refused), exchanges the code, creates or updates the Django user and its ``SocialAccount``
 (``provider="discord"``, ``uid`` = the Discord ID) and opens the session.
 """
 
 from __future__ import annotations
+
+from urllib.parse import urlsplit
 
 from allauth.socialaccount.adapter import get_adapter
 from allauth.socialaccount.models import SocialApp
@@ -36,6 +38,28 @@ def _next_url(request: Request) -> str | None:
     ):
         return target
     return None
+
+
+def _cross_site(request: Request) -> bool:
+    """The request comes from another site: the browser says so (``Sec-Fetch-Site``), or its
+    ``Origin`` or ``Referer`` names another origin than this one (or a trusted one)."""
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site:
+        return fetch_site == "cross-site"
+    own = {f"{request.scheme}://{request.get_host()}", *settings.CSRF_TRUSTED_ORIGINS}
+    origin = request.headers.get("Origin")
+    if origin:
+        return origin not in own
+    referer = request.headers.get("Referer")
+    if referer:
+        parts = urlsplit(referer)
+        return f"{parts.scheme}://{parts.netloc}" not in own
+    return False
+
+
+class CrossSiteLogout(DomainError):
+    status = 403
+    default_message = gettext_lazy("Log out from the panel itself: a request from another site cannot.")
 
 
 class LoginNotConfigured(DomainError):
@@ -69,7 +93,12 @@ class LoginView(PublicView):
             provider = get_adapter(request._request).get_provider(request._request, "discord")
         except SocialApp.DoesNotExist:
             raise LoginNotConfigured() from None
-        return provider.redirect(request._request, AuthProcess.LOGIN, next_url=_next_url(request))
+        response = provider.redirect(request._request, AuthProcess.LOGIN, next_url=_next_url(request))
+        if not request._request.user.is_authenticated:
+            # The session only carries the state to the callback: it ends soon unless the login
+            # completes, so anonymous visits do not leave two-week rows behind.
+            request._request.session.set_expiry(settings.LOGIN_STATE_SECONDS)
+        return response
 
 
 class CallbackView(PublicView):
@@ -88,16 +117,25 @@ class CallbackView(PublicView):
     )
     def get(self, request: Request) -> HttpResponse:
         try:
-            return _callback(request._request)
+            response = _callback(request._request)
         except SocialApp.DoesNotExist:
             raise LoginNotConfigured() from None
+        if request._request.user.is_authenticated:
+            request._request.session.set_expiry(None)  # signed in: the normal session lifetime
+        return response
 
 
 class LogoutView(PublicView):
-    """``GET /api/auth/logout`` (or POST) → 302 to the panel; the session ends."""
+    """``GET /api/auth/logout`` (or POST) → 302 to the panel; the session ends. 403 when the request
+    comes from another site (``Sec-Fetch-Site: cross-site``, or a foreign ``Origin``/``Referer``):
+    a link or form elsewhere cannot end a panel session."""
+
+    extra_error_statuses = (403,)
 
     @extend_schema(responses={302: None})
     def get(self, request: Request) -> HttpResponse:
+        if _cross_site(request):
+            raise CrossSiteLogout()
         logout(request._request)
         return HttpResponseRedirect(settings.PANEL_URL)
 

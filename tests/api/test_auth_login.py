@@ -6,11 +6,14 @@ emulator, whose OAuth2 endpoints the login reaches through ``DISCORD_API_BASE``.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
 from allauth.socialaccount.models import SocialAccount
+from django.contrib.sessions.models import Session
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from tickets.models import BotConfig, GuildMember
@@ -68,9 +71,49 @@ def test_logout_ends_the_session(login) -> None:
     assert client.get("/api/panel/check").status_code == 401
 
 
-@pytest.mark.e2e
-@pytest.mark.django_db(transaction=True)
-def test_login_round_trip_against_the_emulator(fake_discord_thread, live_server, settings) -> None:
+@pytest.mark.parametrize("method", ["get", "post"])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"HTTP_SEC_FETCH_SITE": "cross-site"},
+        {"HTTP_ORIGIN": "https://evil.example"},
+        {"HTTP_ORIGIN": "null"},
+        {"HTTP_REFERER": "https://evil.example/page.html"},
+    ],
+)
+def test_a_cross_site_logout_keeps_the_session(login, method: str, headers: dict[str, str]) -> None:
+    client = login()
+    response = getattr(client, method)("/api/auth/logout", **headers)
+    assert response.status_code == 403 and set(response.json()) == {"error"}
+    assert client.get("/api/panel/check").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"HTTP_SEC_FETCH_SITE": "same-origin"},
+        {"HTTP_SEC_FETCH_SITE": "none"},  # typed in the address bar
+        {"HTTP_ORIGIN": "http://testserver"},
+        {"HTTP_REFERER": "http://testserver/panel/tickets"},
+    ],
+)
+def test_a_logout_from_the_panel_itself_ends_the_session(login, headers: dict[str, str]) -> None:
+    client = login()
+    assert client.post("/api/auth/logout", **headers).status_code == 302
+    assert client.get("/api/panel/check").status_code == 401
+
+
+def test_an_anonymous_login_start_keeps_no_long_session(guild) -> None:
+    for _ in range(3):
+        assert APIClient().get("/api/auth/login").status_code == 302
+    soon = timezone.now() + timedelta(minutes=15)
+    assert Session.objects.count() == 3
+    assert all(session.expire_date <= soon for session in Session.objects.all())
+
+
+@pytest.fixture
+def oauth_emulator(fake_discord_thread, live_server, settings):
+    """The login configured against the Discord emulator's OAuth2 endpoints, as its staff member."""
     emu = fake_discord_thread
     demo = emu.demo
     settings.DISCORD_API_BASE = emu.api_base
@@ -88,6 +131,30 @@ def test_login_round_trip_against_the_emulator(fake_discord_thread, live_server,
         role_ids=[str(demo.staff_role_id)],
     )
     emu.oauth_login_as(demo.staff_id)
+    return emu
+
+
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("status", [500, 401])
+def test_a_callback_whose_profile_request_fails_is_a_502(oauth_emulator, live_server, status: int) -> None:
+    oauth_emulator.faults.fail_next("GET", r"^/users/@me$", status=status)
+    browser = requests.Session()
+    to_discord = browser.get(f"{live_server.url}/api/auth/login", allow_redirects=False)
+    callback = browser.get(to_discord.headers["Location"], allow_redirects=False).headers["Location"]
+
+    landed = browser.get(callback, allow_redirects=False)
+
+    assert landed.status_code == 502
+    assert set(landed.json()) == {"error"}
+    assert not SocialAccount.objects.exists()
+
+
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True)
+def test_login_round_trip_against_the_emulator(oauth_emulator, live_server, settings) -> None:
+    emu = oauth_emulator
+    demo = emu.demo
     browser = requests.Session()
 
     to_discord = browser.get(f"{live_server.url}/api/auth/login?next=/panel/tickets", allow_redirects=False)
@@ -101,6 +168,9 @@ def test_login_round_trip_against_the_emulator(fake_discord_thread, live_server,
     assert (landed.status_code, landed.headers["Location"]) == (302, "/panel/tickets")
     cookie = next(c for c in browser.cookies if c.name == settings.SESSION_COOKIE_NAME)
     assert cookie.has_nonstandard_attr("HttpOnly")
+    # Signed in: the session has its normal lifetime again (the login state's was short).
+    expiry = Session.objects.get(session_key=cookie.value).expire_date
+    assert expiry > timezone.now() + timedelta(seconds=settings.SESSION_COOKIE_AGE - 3600)
     assert browser.get(f"{live_server.url}/api/panel/check").json() == {"authorized": True}
     account = SocialAccount.objects.get(provider="discord")
     assert account.uid == str(demo.staff_id)

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -26,6 +27,7 @@ from tickets.errors import (
     NotAMember,
     NotFound,
     TicketAlreadyOpen,
+    TicketClosed,
     UserBlocked,
 )
 from tickets.models import (
@@ -206,6 +208,8 @@ def ensure_channel(*, ticket: Ticket, port: DiscordPort, cfg: BotConfig | None =
         locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
         if locked.channel_id:
             return locked
+        if not locked.is_open:  # cancelled without a channel (see ticket_channel_repair)
+            raise TicketClosed()
         guild_id = locked.guild_id or staff_guild_id(cfg)
         parent = locked.category_id or cfg.thread_inbox_category_id
         name = channel_name(locked)
@@ -268,6 +272,117 @@ def _create_in_inbox(
     )
     log.warning("Inbox category %s is full: opened overflow category %s", parent, category_id)
     return port.create_channel(guild_id=guild_id, name=name, parent_id=category_id, topic=topic), category_id
+
+
+# closed_by of a ticket cancelled because it never got a channel and held no message.
+CANCELLED_WITHOUT_CHANNEL = "no_channel"
+
+
+def _channel_or_cancel(*, ticket: Ticket, port: DiscordPort, cfg: BotConfig) -> Ticket:
+    """The channel of a ticket this request just opened; when Discord refuses it, the ticket is
+    cancelled at once (it holds nothing yet) so that it never blocks its user, and the error raised."""
+    try:
+        return ensure_channel(ticket=ticket, port=port, cfg=cfg)
+    except (DiscordError, DomainError):
+        if _cancel_if_empty(ticket):
+            log.warning("Ticket %s cancelled: Discord refused its channel", ticket.pk)
+        raise
+
+
+def _cancel_if_empty(ticket: Ticket) -> bool:
+    """Cancel a ticket that is open, has no channel and holds no message; False when it does not
+    qualify any more (its channel was made, or a DM was stored in it meanwhile)."""
+    with transaction.atomic():
+        # The row lock orders this with a DM being stored (its insert references the row) and with
+        # ensure_channel: whichever comes second sees what the first did.
+        locked = (
+            Ticket.objects.select_for_update()
+            .filter(pk=ticket.pk, status=Ticket.Status.OPEN, channel_id__isnull=True)
+            .first()
+        )
+        if locked is None or TicketMessage.objects.filter(ticket_id=ticket.pk).exists():
+            return False
+        Ticket.objects.filter(pk=ticket.pk).update(
+            status=Ticket.Status.CLOSED,
+            closed_at=now(),
+            closed_by=CANCELLED_WITHOUT_CHANNEL,
+            close_silently=True,
+        )
+    return True
+
+
+def _stale(ticket: Ticket, *, at: datetime | None = None) -> bool:
+    """Old enough that no request is still creating its channel (``TICKET_CHANNEL_GRACE_SECONDS``)."""
+    grace = timedelta(seconds=settings.TICKET_CHANNEL_GRACE_SECONDS)
+    return ticket.created_at is not None and ticket.created_at <= (at or now()) - grace
+
+
+def ticket_channel_repair(*, ticket: Ticket, port: DiscordPort | None = None) -> Ticket | None:
+    """Settle a ticket left open without a channel (Discord refused it, or the process creating it
+    died): with stored messages it is repaired (the channel created, the user's messages copied in
+    the order they were sent, each once, ✅ on them); with none it is cancelled. Returns the ticket,
+    or None when it was cancelled. A Discord refusal raises and leaves the ticket, and its
+    messages, as they were for the next attempt."""
+    port = port_or_default(port)
+    ticket = Ticket.objects.get(pk=ticket.pk)
+    if not ticket.is_open or ticket.channel_id:
+        return ticket if ticket.is_open else None
+    if _cancel_if_empty(ticket):
+        log.warning("Ticket %s had no channel and no message: cancelled", ticket.pk)
+        return None
+    cfg = config()
+    last = (
+        TicketMessage.objects.filter(
+            ticket=ticket,
+            kind=TicketMessage.Kind.USER,
+            inbox_message_id__isnull=True,
+            dm_message_id__isnull=False,
+        )
+        .order_by("-dm_message_id")
+        .first()
+    )
+    if last is None:  # nothing of the user's to copy: the channel alone
+        repaired = ensure_channel(ticket=ticket, port=port, cfg=cfg)
+    else:
+        result = RelayResult(Relay.RELAYED, ticket=ticket, message=last)
+        _deliver_user_message(result=result, cfg=cfg, port=port, dm_channel_id=None)
+        repaired = result.ticket
+    log.warning("Ticket %s had no channel: repaired as %s", ticket.pk, repaired.channel_id)
+    return repaired
+
+
+def _settled_open_ticket(*, user_id: int, port: DiscordPort, cfg: BotConfig) -> Ticket | None:
+    """The user's open ticket, once one left without a channel past the grace period was settled
+    (repaired, or cancelled: then None). A younger one is still being created: it is returned as is.
+    A repair Discord refuses leaves the ticket (it holds the user's messages) and returns it."""
+    ticket = selectors.open_ticket_for_user(user_id)
+    if ticket is None or ticket.channel_id or not _stale(ticket):
+        return ticket
+    try:
+        return ticket_channel_repair(ticket=ticket, port=port)
+    except (DiscordError, DomainError) as error:
+        log.warning("Ticket %s still has no channel: %s", ticket.pk, error)
+        return Ticket.objects.filter(pk=ticket.pk, status=Ticket.Status.OPEN).first()
+
+
+def tickets_repair_stuck(*, port: DiscordPort | None = None, limit: int = 100) -> dict[str, int]:
+    """The worker's sweep: every open ticket without a channel past the grace period is repaired or
+    cancelled (``ticket_channel_repair``); one Discord refuses is counted ``failed`` and tried again
+    at the next sweep. Returns the tally by outcome."""
+    port = port_or_default(port)
+    cutoff = now() - timedelta(seconds=settings.TICKET_CHANNEL_GRACE_SECONDS)
+    stuck = Ticket.objects.filter(
+        status=Ticket.Status.OPEN, channel_id__isnull=True, created_at__lte=cutoff
+    ).order_by("created_at")[:limit]
+    tally: dict[str, int] = {}
+    for ticket in stuck:
+        try:
+            outcome = "repaired" if ticket_channel_repair(ticket=ticket, port=port) else "cancelled"
+        except (DiscordError, DomainError) as error:
+            log.warning("Ticket %s still has no channel: %s", ticket.pk, error)
+            outcome = "failed"
+        tally[outcome] = tally.get(outcome, 0) + 1
+    return tally
 
 
 def _refusal(port: DiscordPort, cfg: BotConfig, user_id: int, text: str) -> None:
@@ -424,7 +539,22 @@ def _refuse(
     return None
 
 
-def _store_user_message(
+class _TicketGone(Exception):
+    """The ticket a DM was being stored in was cancelled meanwhile: store it in a new one."""
+
+
+def _store_user_message(**kwargs) -> RelayResult:
+    """Store a DM in the user's open ticket (opened if needed): ``_store_in_open_ticket``, again
+    when the ticket it found was cancelled in between (a ticket left without a channel)."""
+    for _attempt in range(3):
+        try:
+            return _store_in_open_ticket(**kwargs)
+        except _TicketGone:
+            continue
+    raise DomainError(_("Your message could not be stored. Please send it again."))
+
+
+def _store_in_open_ticket(
     *,
     cfg: BotConfig,
     user_id: int,
@@ -482,7 +612,8 @@ def _store_user_message(
             }
             if dm_channel_id:
                 updates["dm_channel_id"] = dm_channel_id
-            Ticket.objects.filter(pk=ticket.pk).update(**updates)
+            if not Ticket.objects.filter(pk=ticket.pk, status=Ticket.Status.OPEN).update(**updates):
+                raise _TicketGone()
             cancelled = ScheduledClosure.objects.filter(
                 ticket=ticket, state=ScheduledClosure.State.PENDING
             ).update(state=ScheduledClosure.State.CANCELLED, finished_at=stamp)
@@ -594,7 +725,7 @@ def ticket_open_by_staff(*, user_id: int, staff_id: int, port: DiscordPort | Non
         raise InvalidInput(_("Tickets cannot be opened for bots."))
     if selectors.active_block(user_id):
         raise UserBlocked()
-    existing = selectors.open_ticket_for_user(user_id)
+    existing = _settled_open_ticket(user_id=user_id, port=port, cfg=cfg)
     if existing:
         raise TicketAlreadyOpen(
             existing,
@@ -609,7 +740,7 @@ def ticket_open_by_staff(*, user_id: int, staff_id: int, port: DiscordPort | Non
         raise TicketAlreadyOpen(ticket)
     Ticket.objects.filter(pk=ticket.pk).update(taken_by=None, last_message_by=Ticket.LastMessageBy.STAFF)
     ticket.refresh_from_db()
-    return ensure_channel(ticket=ticket, port=port, cfg=cfg)
+    return _channel_or_cancel(ticket=ticket, port=port, cfg=cfg)
 
 
 def ticket_open_external(
@@ -625,7 +756,7 @@ def ticket_open_external(
         raise InvalidInput(_("Tickets cannot be opened for bots."))
     if selectors.active_block(user_id):
         raise UserBlocked()
-    if selectors.open_ticket_for_user(user_id):
+    if _settled_open_ticket(user_id=user_id, port=port, cfg=cfg):
         raise TicketAlreadyOpen()
     if not _is_member(cfg, port, user_id):
         raise NotAMember()
@@ -634,7 +765,7 @@ def ticket_open_external(
     )
     if not created:
         raise TicketAlreadyOpen(ticket)
-    ticket = ensure_channel(ticket=ticket, port=port, cfg=cfg)
+    ticket = _channel_or_cancel(ticket=ticket, port=port, cfg=cfg)
     if staff_id:
         with bot_language(cfg):
             port.send(
