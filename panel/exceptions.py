@@ -1,7 +1,8 @@
 """The API's one error shape: every failure becomes ``{"error": "message"}`` with its status.
 
 Domain errors carry their own status (400, 403, 404, 409, 503...); DRF's errors keep theirs (401,
-403, 404, 405, 415, 429 with ``Retry-After``); anything unexpected is logged and answered 500.
+403, 404, 405, 415, 429 with ``Retry-After``); a body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` is a 413
+(a 413 page outside the API); anything unexpected is logged and answered 500.
 """
 
 from __future__ import annotations
@@ -9,7 +10,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
@@ -39,6 +42,8 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     if isinstance(exc, DomainError):
         set_rollback()
         return Response({"error": exc.message}, status=exc.status)
+    if isinstance(exc, RequestDataTooBig):
+        return Response({"error": _too_big()}, status=413)
     response = exception_handler(exc, context)
     if response is None:
         log.exception("Unhandled error in %s", context.get("view").__class__.__name__, exc_info=exc)
@@ -54,8 +59,21 @@ def not_found(request: HttpRequest, *args: object, **kwargs: object) -> JsonResp
     return JsonResponse({"error": _("Not found")}, status=404)
 
 
+def _too_big() -> str:
+    return _("The request body is too large.")
+
+
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    """Django's 400 handler (a bad Host header, say): JSON under ``/api``."""
+    """Django's 400 handler (a bad Host header, say): JSON under ``/api``. A body over
+    ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (Django raises it as a bad request) is a 413 instead."""
+    if isinstance(exception, RequestDataTooBig):
+        if request.path.startswith("/api/"):
+            return JsonResponse({"error": _too_big()}, status=413)
+        title = escape(_("Request too large"))
+        return HttpResponse(
+            f"<!doctype html><title>{title}</title><h1>{title}</h1><p>{escape(_too_big())}</p>",
+            status=413,
+        )
     if request.path.startswith("/api/"):
         return JsonResponse({"error": _("Bad request")}, status=400)
     return defaults.bad_request(request, exception)

@@ -366,3 +366,14 @@ TEMPLATES[0]["OPTIONS"]["context_processors"] += [
 ]
 # Pages send anonymous visitors to the sign-in page, which passes ?next= on to the login.
 LOGIN_URL = "/"
+
+# --- Bad input answered, not crashed on: body size, deep JSON, admin date filters ---------------
+# A request body above this many bytes is a 413 (JSON under /api, a page elsewhere).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# The API's JSON parser refuses bodies nested too deeply (400) instead of failing.
+REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = ["panel.parsers.ApiJSONParser"]
+# Date drill-down filters of the admin that no date can be built from are dropped (not a 500).
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware"),
+    "rustmail.middleware.AdminDateFilterGuard",
+)

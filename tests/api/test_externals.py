@@ -186,3 +186,57 @@ def test_external_creation_against_the_emulator(fake_discord_thread, live_server
     assert any(f"<@{demo.staff_id}>" in m["content"] for m in emu.messages(body["channel_id"]))
     assert again.status_code in (409, 429)
     assert Ticket.objects.get(user_id=alice).channel_id == int(body["channel_id"])
+
+
+SPELLINGS_OF_CUSTOMER = [
+    "0" + str(CUSTOMER),
+    "".join(chr(ord("０") + int(d)) for d in str(CUSTOMER)),  # full-width digits
+    f" {CUSTOMER}",
+    f"{CUSTOMER}\n",
+    f"<@{CUSTOMER}>",
+    "+" + str(CUSTOMER),
+]
+
+
+@pytest.mark.parametrize("field", ["discord_id", "staff_discord_id"])
+@pytest.mark.parametrize("value", ["²" * 18, str(2**64), "0" * 18, *SPELLINGS_OF_CUSTOMER])
+def test_any_other_spelling_of_an_id_is_a_400(guild, key_client, field, value) -> None:
+    body = {"discord_id": str(CUSTOMER), field: value}
+    response = key_client().post(URL, body, format="json")
+    assert (response.status_code, response.json()) == (400, {"error": "Invalid Discord ID format"})
+    assert not Ticket.objects.exists()
+
+
+def test_the_conflict_is_answered_before_the_user_cooldown(guild, key_client, settings) -> None:
+    settings.EXTERNAL_API_USER_COOLDOWN = 20
+    client = key_client()
+    assert client.post(URL, {"discord_id": str(CUSTOMER)}, format="json").status_code == 200
+
+    response = client.post(URL, {"discord_id": str(CUSTOMER)}, format="json")
+
+    assert (response.status_code, response.json()) == (409, {"error": "User already has an active ticket"})
+
+
+def test_the_conflict_is_answered_before_the_key_rate(guild, key_client, settings) -> None:
+    settings.EXTERNAL_API_RATE_PER_MINUTE = 1
+    client = key_client()
+    assert client.post(URL, {"discord_id": str(CUSTOMER)}, format="json").status_code == 200
+
+    for _ in range(3):
+        response = client.post(URL, {"discord_id": str(CUSTOMER)}, format="json")
+        assert response.status_code == 409
+    assert client.post(URL, {"discord_id": "123456789012345678"}, format="json").status_code == 429
+
+
+def test_no_spelling_of_an_id_dodges_the_user_cooldown(guild, key_client, settings) -> None:
+    settings.EXTERNAL_API_USER_COOLDOWN = 20
+    client = key_client()
+    assert client.post(URL, {"discord_id": str(CUSTOMER)}, format="json").status_code == 200
+    Ticket.objects.update(status=Ticket.Status.CLOSED)
+
+    for spelling in SPELLINGS_OF_CUSTOMER:
+        response = client.post(URL, {"discord_id": spelling}, format="json")
+        assert response.status_code == 400, spelling
+    response = client.post(URL, {"discord_id": CUSTOMER}, format="json")  # a JSON number: the same ID
+    assert response.status_code == 429
+    assert Ticket.objects.count() == 1
