@@ -367,6 +367,9 @@ TEMPLATES[0]["OPTIONS"]["context_processors"] += [
 # Pages send anonymous visitors to the sign-in page, which passes ?next= on to the login.
 LOGIN_URL = "/"
 
+# --- Secrets at rest (tickets.crypto): earlier SECRET_KEYs still decrypt, for a rotation -------
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", [])
+
 # --- Bad input answered, not crashed on: body size, deep JSON, admin date filters ---------------
 # A request body above this many bytes is a 413 (JSON under /api, a page elsewhere).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
