@@ -36,7 +36,7 @@ from panel.pages.forms_tickets import (
     ReplyForm,
     TicketFilterForm,
 )
-from panel.selectors import hidden_categories, staff_guild
+from panel.selectors import hidden_categories
 from panel.selectors.tickets import (
     ConversationPage,
     TicketEvent,
@@ -47,7 +47,6 @@ from panel.selectors.tickets import (
 )
 from tickets.errors import DomainError, PermissionDenied, TicketNotFound
 from tickets.models import (
-    BotConfig,
     GuildChannel,
     GuildMember,
     ScheduledClosure,
@@ -222,12 +221,9 @@ def _side_context(request: HttpRequest, ticket: Ticket) -> dict[str, Any]:
         "is_mine": bool(access.discord_id and ticket.taken_by == access.discord_id),
     }
     if may_manage and ticket.is_open:
-        guild = staff_guild(BotConfig.load())
-        names = GuildChannel.objects.filter(guild_id=guild, type=CATEGORY).exclude(
-            channel_id=ticket.category_id
-        )
+        names = [name for channel_id, name in _categories(access) if channel_id != ticket.category_id]
         context["close_form"] = CloseForm()
-        context["move_form"] = MoveForm(categories=list(names.values_list("name", flat=True)))
+        context["move_form"] = MoveForm(categories=names)
     return context
 
 
@@ -496,8 +492,7 @@ def ticket_move(request: HttpRequest, ticket_id: str) -> HttpResponse:
     """Move the ticket to another Discord category (``!move_thread``)."""
 
     def action(ticket: Ticket) -> str:
-        names = GuildChannel.objects.filter(guild_id=staff_guild(BotConfig.load()), type=CATEGORY)
-        form = MoveForm(request.POST, categories=list(names.values_list("name", flat=True)))
+        form = MoveForm(request.POST, categories=[name for _id, name in _categories(request.access)])
         if not form.is_valid():
             raise DomainError(_first_error(form))
         moved = ticket_actions.move(

@@ -106,7 +106,7 @@ def test_a_row_shows_user_category_status_staff_and_counts(viewer: Client) -> No
 
     assert "alice" in row and str(ticket.user_id) in row and "Inbox" in row
     assert "badge-open" in row and "billing" in row and handler.username in row
-    assert '<td class="num">3</td>' in row
+    assert '<td class="num hide-phone">3</td>' in row
 
 
 @pytest.mark.parametrize(
