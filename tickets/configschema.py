@@ -111,8 +111,8 @@ KEYS: tuple[Key, ...] = (
         "bot",
         "redirect_url",
         "url",
-        "http://localhost:3002/api/auth/callback",
-        "OAuth2 redirect URL.",
+        "",
+        "OAuth2 redirect URL; empty: /api/auth/callback at the address the panel is reached at.",
         grants_access=True,
     ),
     Key("bot", "timezone", "timezone", "UTC", "IANA time zone for reminders (HH:MM) and dates."),
@@ -333,18 +333,19 @@ def coerce(key: Key, value: Any) -> Any:
     return value
 
 
-def validate_whole(values: dict[str, Any]) -> None:
-    """Rules across keys, on a mapping of model field name → value."""
+def validate_whole(values: dict[str, Any], *, guilds_required: bool = True) -> None:
+    """Rules across keys, on a mapping of model field name → value. ``guilds_required=False``
+    accepts a mode whose guilds are not set yet (an import into an installation not set up)."""
     if values["mode_type"] == "single":
-        if values["mode_guild_id"] is None:
+        if values["mode_guild_id"] is None and guilds_required:
             raise ConfigInvalid("bot.mode.guild_id", "is required in single mode")
     else:
         community, staff = values["mode_community_guild_id"], values["mode_staff_guild_id"]
-        if community is None:
+        if community is None and guilds_required:
             raise ConfigInvalid("bot.mode.community_guild_id", "is required in dual mode")
-        if staff is None:
+        if staff is None and guilds_required:
             raise ConfigInvalid("bot.mode.staff_guild_id", "is required in dual mode")
-        if community == staff:
+        if community is not None and community == staff:
             raise ConfigInvalid("bot.mode.staff_guild_id", "must differ from community_guild_id")
     if (values["bot_enable_rustmail_logs"] or values["bot_enable_discord_logs"]) and not values[
         "bot_logs_channel_id"

@@ -116,7 +116,12 @@ def _same(key: Key, old: Any, new: Any) -> bool:
 
 @transaction.atomic
 def config_update(
-    *, data: dict[str, Any], saved_by: str, strict: bool = True, may_change_access: bool = False
+    *,
+    data: dict[str, Any],
+    saved_by: str,
+    strict: bool = True,
+    may_change_access: bool = False,
+    guilds_required: bool = True,
 ) -> BotConfig:
     """Replace the configuration with ``data`` (the nested object), keeping the previous one as a revision.
 
@@ -130,6 +135,8 @@ def config_update(
     the panel (``Key.grants_access``: super admin users and roles, the staff guild, the OAuth
     application) raises ``AccessFieldsRefused`` (403) naming every such key sent with a new value,
     and nothing is written; sending them unchanged (the object ``GET`` returned) is fine.
+
+    ``guilds_required=False`` (``importconfig``) accepts a mode whose guilds are not set yet.
     """
     if not isinstance(data, dict):
         raise InvalidInput(_("The configuration must be an object of sections."))
@@ -154,7 +161,7 @@ def config_update(
             values[key.field] = value
         if refused:
             raise AccessFieldsRefused(refused)
-        validate_whole(values)
+        validate_whole(values, guilds_required=guilds_required)
     except ConfigInvalid as error:
         raise InvalidInput(str(error)) from error
     ConfigRevision.objects.create(data=previous, saved_by=saved_by[:64])
