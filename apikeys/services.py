@@ -55,6 +55,8 @@ def apikey_create(*, name: str, permissions: list[str], expires_at: datetime | N
         raise InvalidInput(_("Name cannot be empty"))
     if len(name) > 100:
         raise InvalidInput(_("Name is limited to 100 characters"))
+    if not name.isprintable():
+        raise InvalidInput(_("Name cannot contain control characters"))
     if not permissions:
         raise InvalidInput(_("At least one permission is required"))
     unknown = [p for p in permissions if p not in PERMISSIONS]

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
+from tickets.snowflake import is_snowflake
+
 _TRUE = {"1", "true", "yes", "on"}
 # Where a generated SECRET_KEY is kept, inside DATA_DIR.
 SECRET_KEY_FILE = "secret_key"
@@ -102,11 +104,11 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 
 def env_snowflake(name: str) -> int | None:
-    """A Discord ID: digits only, up to 20 of them."""
+    """A Discord ID, as ``tickets.snowflake`` parses it (ASCII digits, 17 to 20, canonical)."""
     value = _raw(name)
     if value is None:
         return None
-    if not value.isdigit() or len(value) > 20 or int(value) >= 2**63:
+    if not is_snowflake(value):
         _fail(name, f"{name}={value!r} is not a Discord ID (digits only).", "rustmail.E003")
         return None
     return int(value)

@@ -41,6 +41,7 @@ def test_defaults_with_debug_pass(tmp_path):
         ("PORT", "http", "rustmail.E002"),
         ("PORT", "70000", "rustmail.E002"),
         ("DISCORD_CLIENT_ID", "abc", "rustmail.E003"),
+        ("DISCORD_CLIENT_ID", "²" * 18, "rustmail.E003"),
         ("DATABASE_URL", "mysql://x", "rustmail.E004"),
         ("REDIS_URL", "localhost:6379", "rustmail.E004"),
         ("DISCORD_API_BASE", "not a url", "rustmail.E004"),

@@ -76,6 +76,8 @@ def test_list_shows_a_preview_never_the_key(keymaster) -> None:
         {"name": "x", "permissions": ["CreateTicket"], "expires_at": 1},
         {"name": "x", "permissions": ["CreateTicket"], "expires_at": "tomorrow"},
         {"name": "x", "permissions": ["CreateTicket"], "expires_at": 10**30},
+        {"name": "x\x00y", "permissions": ["CreateTicket"]},
+        {"name": "x" * 101, "permissions": ["CreateTicket"]},
         {"permissions": ["CreateTicket"]},
     ],
 )
@@ -169,4 +171,6 @@ def test_createapikey_refuses_bad_input(db) -> None:
         call_command("createapikey", "x", "--expires-at", "soon", stdout=StringIO())
     with pytest.raises(CommandError):
         call_command("createapikey", "x", "--expires-at", "2001-01-01T00:00:00", stdout=StringIO())
+    with pytest.raises(CommandError, match="control characters"):
+        call_command("createapikey", "tab\there", "--permission", "CreateTicket", stdout=StringIO())
     assert not ApiKey.objects.exists()
