@@ -208,6 +208,9 @@ CELERY_BEAT_SCHEDULE = {
     "category-prompts": {"task": "tickets.expire_category_prompts", "schedule": SCHEDULER_TICK},
     "blocks": {"task": "tickets.expire_blocks", "schedule": 60.0},
     "channel-names": {"task": "tickets.refresh_channel_names", "schedule": 60.0},
+    # Tickets left without a channel: repaired or cancelled (tickets.services.opening).
+    "stuck-tickets": {"task": "tickets.repair_stuck_tickets", "schedule": 60.0},
+    "expired-sessions": {"task": "tickets.clear_expired_sessions", "schedule": 3600.0},
 }
 for _entry in CELERY_BEAT_SCHEDULE.values():
     _entry["options"] = {"expires": _entry["schedule"]}
@@ -218,10 +221,6 @@ SCHEDULER_THREADS = env_int("SCHEDULER_THREADS", 8, minimum=1, maximum=64)
 DISCORD_REST_RATE = env_int("DISCORD_REST_RATE", 50, minimum=1, maximum=100_000)
 
 REST_FRAMEWORK = {
-    # Tickets left without a channel: repaired or cancelled (tickets.services.opening).
-    "stuck-tickets": {"task": "tickets.repair_stuck_tickets", "schedule": 60.0},
-    "expired-sessions": {"task": "tickets.clear_expired_sessions", "schedule": 3600.0},
-    "live-events": {"task": "tickets.live_events_housekeeping", "schedule": 5.0},
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": [],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -269,6 +268,9 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
+        # Django's own console handler (DEBUG only) would print every django.request line a second
+        # time beside the root's: Django's records go to the root handler alone.
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
         "django.db.backends": {"level": "INFO"},
         "celery.app.trace": {"level": ROUTINE_LEVEL},
         "celery.worker.strategy": {"level": ROUTINE_LEVEL},
@@ -279,9 +281,6 @@ LOGGING = {
 # Every API error is {"error": "..."} (one exception handler); panel endpoints authenticate with the
 # Django session of the Discord login and check panel permissions; /api/externals/* use API keys.
 REST_FRAMEWORK["EXCEPTION_HANDLER"] = "panel.exceptions.api_exception_handler"
-        # Django's own console handler (DEBUG only) would print every django.request line a second
-        # time beside the root's: Django's records go to the root handler alone.
-        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
 REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = ["panel.auth.authentication.PanelSessionAuthentication"]
 REST_FRAMEWORK["DEFAULT_PERMISSION_CLASSES"] = ["panel.auth.permissions.HasPanelPermission"]
 REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "panel.schema.ApiAutoSchema"
@@ -311,16 +310,6 @@ EXTERNAL_API_RATE_PER_MINUTE = env_int("EXTERNAL_API_RATE_PER_MINUTE", 30, minim
 EXTERNAL_API_USER_COOLDOWN = env_int("EXTERNAL_API_USER_COOLDOWN", 20, minimum=0)
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
-
-# --- Web panel: static files, htmx, pages --------------------------------------------------------
-# whitenoise serves /static/ from every process (daphne, `make run`, docker) with no web server in
-# front. Without a collectstatic (development, tests) it finds the files in the apps themselves;
-# with one (the Docker image runs it at build time) it serves STATIC_ROOT with hashed, compressed
-# names (a file added after the collectstatic is linked by its plain name).
-STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
-WHITENOISE_USE_FINDERS = True
-WHITENOISE_AUTOREFRESH = DEBUG
 else:
     # --- Persistent cache without Redis: a database table (made by botrunner's migration 0001) --
     # Rate-limit counters and cooldowns outlive a restart and are shared by every process.
@@ -342,6 +331,16 @@ TICKET_CHANNEL_GRACE_SECONDS = env_int("TICKET_CHANNEL_GRACE_SECONDS", 60, minim
 # login's state lives in a session that expires after LOGIN_STATE_SECONDS unless the login ends.
 ACCOUNT_ADAPTER = "panel.auth.adapter.PanelAccountAdapter"
 LOGIN_STATE_SECONDS = 600
+
+# --- Web panel: static files, htmx, pages --------------------------------------------------------
+# whitenoise serves /static/ from every process (daphne, `make run`, docker) with no web server in
+# front. Without a collectstatic (development, tests) it finds the files in the apps themselves;
+# with one (the Docker image runs it at build time) it serves STATIC_ROOT with hashed, compressed
+# names (a file added after the collectstatic is linked by its plain name).
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
 _COLLECTING_STATIC = sys.argv[1:2] == ["collectstatic"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
