@@ -39,16 +39,16 @@ def _clone(tmp_path: Path) -> Path:
     return clone
 
 
-def _wait_for_health(url: str, server: subprocess.Popen, deadline: float) -> None:
+def _wait_for_health(url: str, server: subprocess.Popen, log: Path, deadline: float) -> None:
     while time.monotonic() < deadline:
-        assert server.poll() is None, "make run exited"
+        assert server.poll() is None, f"make run exited:\n{log.read_text()[-3000:]}"
         try:
             if requests.get(url, timeout=1).status_code == 200:
                 return
         except requests.ConnectionError:
             pass
         time.sleep(0.3)
-    pytest.fail("make run did not answer on /api/health in time")
+    pytest.fail(f"make run did not answer on /api/health in time:\n{log.read_text()[-3000:]}")
 
 
 def test_the_readmes_commands_on_a_clean_clone(tmp_path: Path) -> None:
@@ -63,7 +63,7 @@ def test_the_readmes_commands_on_a_clean_clone(tmp_path: Path) -> None:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_for_health(f"{base}/api/health", server, started + 50)
+        _wait_for_health(f"{base}/api/health", server, tmp_path / "make-run.log", started + 50)
         python = str(clone / ".venv" / "bin" / "python")
         superuser = subprocess.run(
             [python, "manage.py", "createsuperuser", "--noinput"],
@@ -108,7 +108,8 @@ def test_the_readmes_commands_on_a_clean_clone(tmp_path: Path) -> None:
         assert browser.get(f"{base}/api/docs/", timeout=10).status_code == 200
         assert browser.get(f"{base}/nowhere-to-be-found", timeout=10).status_code == 404
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=40)
     log.seek(0)
     output = log.read()
