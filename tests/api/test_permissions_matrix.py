@@ -67,6 +67,7 @@ ENDPOINTS = [
     Endpoint("GET", "/api/health", PUBLIC, 200),
     Endpoint("GET", "/api/openapi.yaml", PUBLIC, 200),
     Endpoint("GET", "/api/docs", PUBLIC, 200),
+    Endpoint("GET", "/api/docs/", PUBLIC, 200),
     Endpoint("GET", "/api/auth/login", PUBLIC, 302),
     Endpoint("GET", "/api/auth/callback", PUBLIC, 400),  # no state: refused whoever calls
     Endpoint("GET", "/api/auth/logout", PUBLIC, 302),
