@@ -9,6 +9,7 @@ import json
 import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.db import connection
 
 from apikeys.services import apikey_create
@@ -168,3 +169,18 @@ def test_the_api_key_admin_shows_no_hash(admin_client) -> None:
     page = admin_client.get(f"/admin/apikeys/apikey/{key.pk}/change/").content.decode()
     assert key.key_hash not in page
     assert "key_hash" not in page
+
+
+def test_a_dump_of_the_database_holds_only_ciphertext(configured, tmp_path) -> None:
+    dump = tmp_path / "config.json"
+    call_command("dumpdata", "tickets.botconfig", output=str(dump), verbosity=0)
+    text = dump.read_text()
+    assert TOKEN not in text
+    assert CLIENT_SECRET not in text
+    assert json.loads(text)[0]["fields"]["bot_token"].startswith(PREFIX)
+
+    BotConfig.objects.all().delete()
+    call_command("loaddata", str(dump), verbosity=0)
+
+    assert stored("bot_token").startswith(PREFIX)
+    assert BotConfig.load().bot_token == TOKEN

@@ -36,6 +36,10 @@ class EncryptedTextField(models.TextField):
         value = super().get_prep_value(value)
         return value if value is None else encrypt(value)
 
+    def value_to_string(self, obj: models.Model) -> str:
+        # dumpdata (backups) holds the ciphertext too; loaddata stores it back as it is.
+        return encrypt(self.value_from_object(obj) or "")
+
 
 class BotConfig(models.Model):
     """Rustmail's ``config.toml`` as one row: ``bot``, ``command``, ``thread``, ``language``,
