@@ -23,8 +23,8 @@ def _allauth_paths() -> list[str]:
     def walk(patterns, prefix: str) -> None:
         for pattern in patterns:
             text = str(pattern.pattern)
-            text = re.sub(r"<(?:\w+:)?(\w+)>", "x1", text)  # path() converters
             text = re.sub(r"\(\?P<\w+>[^)]*\)", "x1", text).strip("^$").replace("\\", "")  # re_path groups
+            text = re.sub(r"<(?:\w+:)?(\w+)>", "x1", text)  # path() converters
             if isinstance(pattern, URLResolver):
                 walk(pattern.url_patterns, prefix + text)
             elif isinstance(pattern, URLPattern):
