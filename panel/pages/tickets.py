@@ -45,6 +45,7 @@ from panel.selectors.tickets import (
     ticket_list,
     visible_ticket,
 )
+from panel.templatetags.panel import avatar
 from tickets.errors import DomainError, PermissionDenied, TicketNotFound
 from tickets.models import (
     GuildChannel,
@@ -92,9 +93,17 @@ def _keep(query: QueryDict, names: Iterable[str], **extra: str) -> str:
     return urlencode(pairs)
 
 
-def _categories(access: Any) -> list[tuple[int, str]]:
+def _hidden(request: HttpRequest) -> frozenset[int]:
+    """The categories the caller may not see (the API's rule), computed once per request."""
+    if not hasattr(request, "_hidden_categories"):
+        request._hidden_categories = hidden_categories(request.access)
+    return request._hidden_categories
+
+
+def _categories(request: HttpRequest) -> list[tuple[int, str]]:
     """The staff guild's Discord categories the caller may see, by position."""
-    hidden = hidden_categories(access)
+    access = request.access
+    hidden = _hidden(request)
     rows = GuildChannel.objects.filter(guild_id=access.guild_id, type=CATEGORY).values_list(
         "channel_id", "name"
     )
@@ -109,7 +118,7 @@ def tickets(request: HttpRequest) -> HttpResponse:
 
     ``?fragment=list`` (what htmx asks when an event arrives) answers with the list alone."""
     access = request.access
-    hidden = hidden_categories(access)
+    hidden = _hidden(request)
     staff_ids = list(
         Ticket.objects.filter(status=Ticket.Status.OPEN, taken_by__isnull=False)
         .order_by()
@@ -119,7 +128,7 @@ def tickets(request: HttpRequest) -> HttpResponse:
     people = _people(staff_ids)
     form = TicketFilterForm(
         request.GET,
-        categories=_categories(access),
+        categories=_categories(request),
         staff=sorted(((i, _name(people, i)) for i in staff_ids), key=lambda pair: pair[1].lower()),
         me=access.discord_id,
     )
@@ -175,7 +184,7 @@ def _int(value: str | None, default: int) -> int:
 def _ticket_or_error(request: HttpRequest, ticket_id: str) -> Ticket | HttpResponse:
     """The ticket of the URL, or the 404 / 403 page (a hidden category, as the API answers)."""
     try:
-        return visible_ticket(ticket_id=ticket_id, hidden=hidden_categories(request.access))
+        return visible_ticket(ticket_id=ticket_id, hidden=_hidden(request))
     except TicketNotFound:
         raise Http404(_("There is no such ticket.")) from None
     except PermissionDenied:
@@ -191,10 +200,13 @@ def _conversation_context(request: HttpRequest, ticket: Ticket, page: Conversati
             object.__setattr__(item, "detail", item.detail or _name(people, item.actor_id))
     messages_url = reverse("panel:ticket_messages", args=[ticket.pk])
     ticket_url = reverse("panel:ticket", args=[ticket.pk])
+    member = people.get(ticket.user_id)
     return {
         "ticket": ticket,
         "conversation": page,
-        "user_member": people.get(ticket.user_id),
+        "user_member": member,
+        "messages_url": messages_url,
+        "user_avatar": avatar(ticket.user_id, ticket.user_name, member.avatar if member else "", 22),
         "older_url": f"{messages_url}?{_keep(request.GET, CONVERSATION_FILTERS, before=page.older_cursor)}",
         "older_link": f"{ticket_url}?{_keep(request.GET, CONVERSATION_FILTERS, before=page.older_cursor)}",
         "tail_url": f"{messages_url}?{_keep(request.GET, CONVERSATION_FILTERS)}",
@@ -221,7 +233,7 @@ def _side_context(request: HttpRequest, ticket: Ticket) -> dict[str, Any]:
         "is_mine": bool(access.discord_id and ticket.taken_by == access.discord_id),
     }
     if may_manage and ticket.is_open:
-        names = [name for channel_id, name in _categories(access) if channel_id != ticket.category_id]
+        names = [name for channel_id, name in _categories(request) if channel_id != ticket.category_id]
         context["close_form"] = CloseForm()
         context["move_form"] = MoveForm(categories=names)
     return context
@@ -313,7 +325,13 @@ def ticket_message(request: HttpRequest, ticket_id: str, message_id: int) -> Htt
     if message is None:
         raise Http404(_("There is no such message."))
     message.cursor = message_cursor(message)
-    return render(request, "panel/partials/ticket_message.html", {"ticket": found, "item": message})
+    context = {
+        "ticket": found,
+        "item": message,
+        "messages_url": reverse("panel:ticket_messages", args=[found.pk]),
+        "user_avatar": avatar(found.user_id, found.user_name, "", 22),
+    }
+    return render(request, "panel/partials/ticket_message.html", context)
 
 
 @panel_page(Permission.VIEW_PANEL)
@@ -492,7 +510,7 @@ def ticket_move(request: HttpRequest, ticket_id: str) -> HttpResponse:
     """Move the ticket to another Discord category (``!move_thread``)."""
 
     def action(ticket: Ticket) -> str:
-        form = MoveForm(request.POST, categories=[name for _id, name in _categories(request.access)])
+        form = MoveForm(request.POST, categories=[name for _id, name in _categories(request)])
         if not form.is_valid():
             raise DomainError(_first_error(form))
         moved = ticket_actions.move(

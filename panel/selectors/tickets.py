@@ -211,6 +211,8 @@ def _list_queryset(query: TicketListQuery, hidden: frozenset[int]) -> QuerySet[T
         tickets = tickets.filter(status=Ticket.Status.OPEN)
     elif query.status == "closed" or query.sort == "closed":
         tickets = tickets.filter(status=Ticket.Status.CLOSED)
+    if query.sort == "closed":
+        tickets = tickets.filter(closed_at__isnull=False)  # lets the closed_at index skip open tickets
     if query.category_id is not None:
         tickets = tickets.filter(category_id=query.category_id)
     if query.staff == UNASSIGNED:
