@@ -315,7 +315,7 @@ else:
     # Rate-limit counters and cooldowns outlive a restart and are shared by every process.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "BACKEND": "rustmail.cache.AtomicDatabaseCache",
             "LOCATION": "rustmail_cache",
             "OPTIONS": {"MAX_ENTRIES": 100_000},
         }

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 from datetime import timedelta
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, connections
 from django.utils import timezone
 
 from tickets import tasks
@@ -52,6 +53,29 @@ def test_a_counter_survives_into_another_process() -> None:
         timeout=120,
     )
     assert result.stdout.strip() == "3", result.stderr
+
+
+@pytest.mark.django_db(transaction=True)
+def test_counters_counted_at_once_lose_no_count() -> None:
+    cache.set("ratelimit:together", 0, timeout=300)
+    barrier = threading.Barrier(8)
+
+    def count() -> None:
+        barrier.wait()
+        try:
+            for _ in range(10):
+                cache.incr("ratelimit:together")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=count) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert cache.get("ratelimit:together") == 80
+    with pytest.raises(ValueError):
+        cache.incr("ratelimit:never-set")
 
 
 @pytest.mark.django_db
