@@ -219,11 +219,13 @@ def test_bot_config_validates_through_model_clean(admin_client: Client) -> None:
     assert response.status_code == 200
     assert "guild_id" in str(response.context["adminform"].form.non_field_errors())
 
-    response = admin_client.post(page, {**data, "bot_token": "tok", "mode_guild_id": "999"})
+    token = "a-bot-token-long-enough-to-mask"
+    response = admin_client.post(page, {**data, "bot_token": token, "mode_guild_id": "900000000000000999"})
     assert response.status_code == 302
     config.refresh_from_db()
-    assert (config.bot_token, config.mode_guild_id) == ("tok", 999)
-    assert "tok" in admin_client.get(page).text  # nothing masked
+    assert (config.bot_token, config.mode_guild_id) == (token, 900000000000000999)
+    assert token not in admin_client.get(page).text  # shown masked only
+    assert "a-bo...mask" in admin_client.get(page).text
 
 
 @pytest.mark.django_db
