@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from tickets import services
 from tickets.discord import DiscordError
 from tickets.errors import DiscordFailure, TicketClosed
 from tickets.models import Ticket
+from tickets.services.opening import ticket_open_on_channel
 
-from .conftest import USER
+from .conftest import GUILD, USER
 
 
 @pytest.fixture
@@ -50,3 +54,15 @@ def test_a_dm_to_a_ticket_cancelled_meanwhile_opens_a_new_one(scene) -> None:
     result = scene.dm(USER, "hello")
     assert result.ticket.pk != ticket.pk and result.ticket.channel_id
     assert result.message.ticket_id == result.ticket.pk
+
+
+def test_staff_opening_on_a_channel_settles_a_stuck_ticket_first(scene) -> None:
+    stuck = Ticket.objects.create(user_id=USER, user_name="user", origin=Ticket.Origin.API)
+    Ticket.objects.filter(pk=stuck.pk).update(created_at=timezone.now() - timedelta(hours=1))
+    channel = scene.discord.create_channel(guild_id=GUILD, name=str(USER), parent_id=scene.inbox)
+
+    ticket = ticket_open_on_channel(channel_id=channel, user_id=USER, port=scene.discord)
+
+    stuck.refresh_from_db()
+    assert (stuck.status, stuck.closed_by) == (Ticket.Status.CLOSED, "no_channel")
+    assert ticket.channel_id == channel and ticket.is_open

@@ -820,7 +820,7 @@ def ticket_open_on_channel(
         raise InvalidInput(_("Tickets cannot be opened for bots."))
     if selectors.active_block(user_id):
         raise UserBlocked()
-    existing = selectors.open_ticket_for_user(user_id)
+    existing = _settled_open_ticket(user_id=user_id, port=port, cfg=cfg)
     if existing:
         raise TicketAlreadyOpen(
             existing,
