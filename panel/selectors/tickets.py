@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from tickets.errors import PermissionDenied, TicketNotFound
 from tickets.models import ScheduledClosure, Ticket, TicketMessage
+from tickets.snowflake import is_snowflake, parse_snowflake
 
 SORT_FIELDS = ("created_at", "closed_at", "user_name")
 MAX_PAGE_SIZE = 200
@@ -217,11 +218,11 @@ def _list_queryset(query: TicketListQuery, hidden: frozenset[int]) -> QuerySet[T
         tickets = tickets.filter(category_id=query.category_id)
     if query.staff == UNASSIGNED:
         tickets = tickets.filter(taken_by__isnull=True)
-    elif query.staff.isdigit():
-        tickets = tickets.filter(taken_by=int(query.staff))
+    elif is_snowflake(query.staff):
+        tickets = tickets.filter(taken_by=parse_snowflake(query.staff))
     user = query.user.strip()
-    if user.isdigit() and len(user) >= 15:
-        tickets = tickets.filter(user_id=int(user))
+    if is_snowflake(user):
+        tickets = tickets.filter(user_id=parse_snowflake(user))
     elif user:
         tickets = tickets.filter(user_name__icontains=user)
     return tickets

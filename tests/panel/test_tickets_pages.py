@@ -129,10 +129,13 @@ def test_the_list_filters(viewer: Client, query: str, expected: list[str]) -> No
 
 def test_the_list_filters_by_user_id_and_by_staff(viewer: Client) -> None:
     target = make_ticket(user_name="wanted")
-    make_ticket(user_name="other", taken_by=1234)
+    make_ticket(user_name="other", taken_by=900_000_000_000_001_234)
 
     assert row_names(viewer.get(f"/panel/tickets?user={target.user_id}").content.decode()) == ["wanted"]
-    assert row_names(viewer.get("/panel/tickets?staff=1234").content.decode()) == ["other"]
+    assert row_names(viewer.get("/panel/tickets?staff=900000000000001234").content.decode()) == ["other"]
+    for other_digits in ("²" * 18, "９" * 18, "0900000000000001234"):
+        assert viewer.get(f"/panel/tickets?staff={other_digits}").status_code == 200
+        assert viewer.get(f"/panel/tickets?user={other_digits}").status_code == 200
 
 
 def test_bad_filter_values_fall_back_to_their_defaults(viewer: Client) -> None:
