@@ -310,7 +310,7 @@ def live_latency(options: argparse.Namespace) -> None:
 
     settings.ALLOWED_HOSTS = ["testserver", "127.0.0.1"]
     call_command("migrate", verbosity=0)
-    emu = FakeDiscordThread(make_emulator()).start()
+    emu = FakeDiscordThread(make_emulator(heartbeat_interval_ms=41250)).start()
     demo = emu.demo
     cfg = BotConfig.load()
     cfg.bot_token, cfg.mode_type, cfg.mode_guild_id = emu.bot_token, "single", demo.guild_id
@@ -354,6 +354,8 @@ def live_latency(options: argparse.Namespace) -> None:
         client.force_login(user)
         cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
         latencies = []
+        # Playwright's sync API runs an event loop in this thread, which Django takes for async code.
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
         with sync_playwright() as driver:
             browser = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page(base_url=server.url)

@@ -93,11 +93,15 @@ def stop(process: subprocess.Popen) -> None:
 def bot(panel_discord: Any, tmp_path: Path) -> Iterator[Any]:
     """The real bot connected to the panel's emulator; yields the emulator (its demo guild ready)."""
     configure_for_demo(panel_discord)
-    process = start_bot(panel_discord, tmp_path / "bot.log")
+    # Discord's own heartbeat interval: a bot in another process is not starved of acks by the tests.
+    panel_discord.call(setattr, panel_discord.emu.gateway, "heartbeat_interval_ms", 41250)
+    log = tmp_path / "bot.log"
+    process = start_bot(panel_discord, log)
     try:
         yield panel_discord
     finally:
         stop(process)
+        print(log.read_text()[-4000:])  # shown by pytest when the test failed
 
 
 def demo_staff(emu: Any, *grants: str) -> Any:
@@ -146,7 +150,7 @@ def test_a_dm_shows_up_live_and_a_reply_from_the_panel_reaches_the_user(bot, bro
     time.sleep(0.5)  # the live socket connects
 
     dm(emu, user_id, "Hello from the user")
-    wait_until(lambda: Ticket.objects.filter(user_id=user_id, status=Ticket.Status.OPEN).exists(), timeout=10)
+    wait_until(lambda: Ticket.objects.filter(user_id=user_id, status=Ticket.Status.OPEN).exists(), timeout=30)
     ticket = Ticket.objects.get(user_id=user_id, status=Ticket.Status.OPEN)
     page.locator(f"#ticket-{ticket.pk}").wait_for(timeout=5000)  # the row came without a reload
     assert page.locator(f"#ticket-{ticket.pk} td.num").inner_text() == "1"
