@@ -473,3 +473,40 @@ def test_a_password_only_superuser_is_told_to_sign_in_with_discord(guild: Guild)
 
     assert "Sign in with Discord" in response.content.decode()
     assert Ticket.objects.get(pk=ticket.pk).taken_by is None
+
+
+def test_a_ticket_cannot_be_moved_to_a_category_the_caller_may_not_see(guild: Guild, manager) -> None:
+    client, _staff = manager
+    ticket = open_ticket(guild)
+    before = Ticket.objects.get(pk=ticket.pk).category_id
+
+    response = client.post(f"/panel/tickets/{ticket.pk}/move", {"category": "Secret"}, follow=True)
+
+    assert "Secret is not one of the available choices" in response.content.decode()
+    assert Ticket.objects.get(pk=ticket.pk).category_id == before
+
+
+def test_an_htmx_reply_answers_with_a_fresh_composer_and_asks_for_the_new_messages(
+    guild: Guild, manager
+) -> None:
+    client, _staff = manager
+    ticket = open_ticket(guild)
+
+    response = client.post(f"/panel/tickets/{ticket.pk}/reply", {"content": "Hello"}, HTTP_HX_REQUEST="true")
+
+    html = response.content.decode()
+    assert response["HX-Trigger"] == "rm:refresh-tail"
+    assert html.lstrip().startswith('<section id="ticket-composer"') and "Reply #1 sent." in html
+    assert "Hello</textarea>" not in html
+
+
+def test_the_side_panel_fragment_brings_the_composer_out_of_band(guild: Guild, manager) -> None:
+    client, _staff = manager
+    ticket = open_ticket(guild)
+    Ticket.objects.filter(pk=ticket.pk).update(status=Ticket.Status.CLOSED, closed_at=T0)
+
+    html = client.get(f"/panel/tickets/{ticket.pk}/side", HTTP_HX_REQUEST="true").content.decode()
+
+    assert 'id="ticket-side"' in html and "badge-closed" in html
+    assert 'id="ticket-composer" class="composer" hx-swap-oob="true"' in html
+    assert "This ticket is closed" in html
