@@ -61,7 +61,7 @@ LIST_PAGE_SIZE = 50
 CONVERSATION_PAGE_SIZE = 60
 CATEGORY = 4
 FRESH = timedelta(seconds=10)
-LIST_FILTERS = ("status", "category", "staff", "user", "sort", "order")
+LIST_FILTERS = ("status", "category", "staff", "user", "sort", "order", "size")
 CONVERSATION_FILTERS = ("show", "q")
 
 

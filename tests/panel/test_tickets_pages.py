@@ -156,11 +156,11 @@ def test_keyset_pages_walk_forward_and_back_without_gaps_or_repeats(viewer: Clie
         html = viewer.get(url).content.decode()
         seen.append(row_names(html))
         found = re.search(r'href="(\?[^"]*after=[^"]*)" rel="next"', html)
-        url = "/panel/tickets" + found.group(1).replace("&amp;", "&") + "&size=3" if found else ""
+        url = "/panel/tickets" + found.group(1).replace("&amp;", "&") if found else ""
     assert seen == [["u6", "u5", "u4"], ["u3", "u2", "u1"], ["u0"]]
 
     back = re.search(r'href="(\?[^"]*before=[^"]*)" rel="prev"', html).group(1).replace("&amp;", "&")
-    assert row_names(viewer.get("/panel/tickets" + back + "&size=3").content.decode()) == ["u3", "u2", "u1"]
+    assert row_names(viewer.get("/panel/tickets" + back).content.decode()) == ["u3", "u2", "u1"]
 
 
 def test_the_list_costs_the_same_queries_whatever_the_page_size(viewer: Client) -> None:
