@@ -158,6 +158,16 @@ SECURE_PROXY_SSL_HEADER = env_proxy_header("SECURE_PROXY_SSL_HEADER")
 DEFAULT_EXCEPTION_REPORTER_FILTER = "rustmail.logfilters.SafeReporterFilter"
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
+# --- Live events (tickets.events, panel.live): the outbox table every web process follows -----------
+# Seconds between two reads of the outbox by a web process (with Redis, a ping wakes it at once).
+LIVE_EVENTS_POLL = 0.2
+# Seconds events are kept for pages that reconnect (the worker trims older ones).
+LIVE_EVENTS_RETENTION = env_int("LIVE_EVENTS_RETENTION", 3600, minimum=60)
+# Most events a reconnecting page is sent; beyond that it is told to reload what it shows.
+LIVE_EVENTS_CATCH_UP = 1000
+# Seconds a WebSocket trusts the permissions it computed before checking them again.
+LIVE_EVENTS_ACCESS_RECHECK = 30.0
+
 # Channels: in memory on embedded defaults, Redis when REDIS_URL is set.
 if REDIS_URL:
     CHANNEL_LAYERS = {
@@ -211,6 +221,7 @@ CELERY_BEAT_SCHEDULE = {
     # Tickets left without a channel: repaired or cancelled (tickets.services.opening).
     "stuck-tickets": {"task": "tickets.repair_stuck_tickets", "schedule": 60.0},
     "expired-sessions": {"task": "tickets.clear_expired_sessions", "schedule": 3600.0},
+    "live-events": {"task": "tickets.live_events_housekeeping", "schedule": 5.0},
 }
 for _entry in CELERY_BEAT_SCHEDULE.values():
     _entry["options"] = {"expires": _entry["schedule"]}
@@ -355,6 +366,10 @@ warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.
 MIDDLEWARE.insert(
     MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
     "whitenoise.middleware.WhiteNoiseMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "panel.pages.language.UserLanguageMiddleware",  # a user's chosen language wins
 )
 MIDDLEWARE.append("django_htmx.middleware.HtmxMiddleware")
 INSTALLED_APPS.insert(INSTALLED_APPS.index("django.contrib.staticfiles"), "whitenoise.runserver_nostatic")

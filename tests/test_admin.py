@@ -27,6 +27,7 @@ from tickets.models import (
     GuildMember,
     GuildRole,
     GuildSnapshot,
+    LiveEvent,
     MessageEdit,
     PendingCategorySelection,
     PendingMessage,
@@ -118,6 +119,7 @@ FACTORIES: dict[type[Model], Callable[[], Model]] = {
     GuildRole: lambda: GuildRole.objects.create(guild_id=999, role_id=7, name="Staff"),
     GuildMember: lambda: GuildMember.objects.create(guild_id=999, user_id=111, username="alice"),
     GuildChannel: lambda: GuildChannel.objects.create(guild_id=999, channel_id=222, name="general"),
+    LiveEvent: lambda: LiveEvent.objects.create(type="ticket.opened", data={"origin": "dm"}),
     SystemState: SystemState.load,
     ApiKey: lambda: ApiKey.objects.create(name="CI", key_hash="0" * 64, key_preview="rm_abcd"),
     PanelPermission: lambda: PanelPermission.objects.create(

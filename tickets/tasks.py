@@ -16,7 +16,7 @@ from celery import shared_task
 from celery.signals import worker_shutting_down
 from django.conf import settings
 
-from tickets import services
+from tickets import events, services
 from tickets.discord import DiscordPort, get_port, set_port
 from tickets.discord.rest import RestDiscordPort
 from tickets.selectors import bot_token
@@ -128,3 +128,9 @@ def clear_expired_sessions() -> None:
     finished, a panel user who never came back."""
     engine = import_module(settings.SESSION_ENGINE)
     engine.SessionStore.clear_expired()
+
+
+@shared_task(name="tickets.live_events_housekeeping")
+def live_events_housekeeping() -> int:
+    """Trim the live event outbox to its retention (``LIVE_EVENTS_RETENTION``)."""
+    return events.trim()

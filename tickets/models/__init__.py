@@ -8,6 +8,7 @@ from .categories import (
     TicketCategory,
 )
 from .config import BotConfig, ConfigRevision
+from .events import LiveEvent
 from .guild import GuildChannel, GuildMember, GuildRole, GuildSnapshot
 from .moderation import BlockedUser, Snippet
 from .scheduling import Reminder, ReminderOptOut, ScheduledClosure, StaffAlert
@@ -25,6 +26,7 @@ __all__ = [
     "GuildMember",
     "GuildRole",
     "GuildSnapshot",
+    "LiveEvent",
     "MessageEdit",
     "PendingCategorySelection",
     "PendingMessage",
