@@ -367,10 +367,6 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
     "whitenoise.middleware.WhiteNoiseMiddleware",
 )
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
-    "panel.pages.language.UserLanguageMiddleware",  # a user's chosen language wins
-)
 MIDDLEWARE.append("django_htmx.middleware.HtmxMiddleware")
 INSTALLED_APPS.insert(INSTALLED_APPS.index("django.contrib.staticfiles"), "whitenoise.runserver_nostatic")
 INSTALLED_APPS.append("django_htmx")
