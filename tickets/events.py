@@ -21,6 +21,7 @@ import logging
 import threading
 import time
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -141,6 +142,26 @@ def publish(
         category_id=category_id,
         data=_plain(data or {}),
     )
+    if settings.REDIS_URL:
+        transaction.on_commit(_wake, robust=True)
+
+
+def publish_for_tickets(
+    event_type: EventType | str,
+    tickets: Iterable[tuple[uuid.UUID | str, int | None]],
+    *,
+    data: dict[str, Any] | None = None,
+) -> None:
+    """Publish one event per ``(ticket_id, category_id)`` (a batch of closes, say) in one INSERT."""
+    event_type = EventType(event_type)
+    payload = _plain(data or {})
+    rows = [
+        LiveEvent(type=event_type.value, ticket_id=ticket_id, category_id=category_id, data=payload)
+        for ticket_id, category_id in tickets
+    ]
+    if not rows:
+        return
+    LiveEvent.objects.bulk_create(rows)
     if settings.REDIS_URL:
         transaction.on_commit(_wake, robust=True)
 

@@ -20,6 +20,7 @@ from tickets import events, services
 from tickets.discord import DiscordPort, get_port, set_port
 from tickets.discord.rest import RestDiscordPort
 from tickets.selectors import bot_token
+from tickets.services.botcontrol import bot_status_check
 
 log = logging.getLogger("tickets.tasks")
 
@@ -132,5 +133,7 @@ def clear_expired_sessions() -> None:
 
 @shared_task(name="tickets.live_events_housekeeping")
 def live_events_housekeeping() -> int:
-    """Trim the live event outbox to its retention (``LIVE_EVENTS_RETENTION``)."""
+    """Announce a bot that died without a word (its heartbeat went stale), and trim the live event
+    outbox to its retention (``LIVE_EVENTS_RETENTION``). Returns how many events were trimmed."""
+    bot_status_check()
     return events.trim()

@@ -36,12 +36,13 @@ from tests.api.conftest import (  # noqa: F401 (guild is a fixture used through 
     next_id,
 )
 from tests.panel.conftest import live_database_url
+from tests.services.conftest import scene  # noqa: F401 (a fixture, for test_service_events)
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache() -> None:
+def _fresh_cache(db) -> None:
     """Cached panel access from another test must not leak in."""
     cache.clear()
 

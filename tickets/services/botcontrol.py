@@ -13,7 +13,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from tickets import selectors
+from tickets import events, selectors
 from tickets.errors import InvalidInput
 from tickets.models import SystemState
 
@@ -43,6 +43,12 @@ class Orders:
         return self.desired_state == SystemState.Desired.RUNNING
 
 
+def _announce(state: SystemState, *, alive: bool) -> None:
+    """Tell the panels (``bot.status``) whether the bot runs and what it was asked to do."""
+    data = {"status": "running" if alive else "stopped", "presence": state.presence}
+    events.publish(events.EventType.BOT_STATUS, data={**data, "desired_state": state.desired_state})
+
+
 def _locked_state() -> SystemState:
     SystemState.load()
     return SystemState.objects.select_for_update().get(pk=1)
@@ -63,6 +69,7 @@ def bot_start() -> bool:
         return False
     state.desired_state = SystemState.Desired.RUNNING
     state.save(update_fields=["desired_state"])
+    _announce(state, alive=selectors.bot_is_alive(state))
     return True
 
 
@@ -74,6 +81,7 @@ def bot_stop() -> bool:
         return False
     state.desired_state = SystemState.Desired.STOPPED
     state.save(update_fields=["desired_state"])
+    _announce(state, alive=selectors.bot_is_alive(state))
     return True
 
 
@@ -85,6 +93,7 @@ def bot_restart() -> None:
     state.desired_state = SystemState.Desired.RUNNING
     state.restart_requested_at = now()
     state.save(update_fields=["desired_state", "restart_requested_at"])
+    _announce(state, alive=selectors.bot_is_alive(state))
 
 
 @transaction.atomic
@@ -95,6 +104,7 @@ def bot_set_presence(*, presence: str) -> str:
     state = _locked_state()
     state.presence = presence
     state.save(update_fields=["presence"])
+    _announce(state, alive=selectors.bot_is_alive(state))
     return presence
 
 
@@ -103,6 +113,7 @@ def bot_heartbeat(*, connected: bool) -> Orders:
     """Record that the bot process is alive (``connected``: its gateway session is up) and return
     the orders it must follow. The bot calls this every few seconds."""
     state = _locked_state()
+    was_alive = selectors.bot_is_alive(state)
     at = now()
     fields = ["bot_heartbeat_at", "bot_connected"]
     if connected and not state.bot_connected:
@@ -111,6 +122,8 @@ def bot_heartbeat(*, connected: bool) -> Orders:
     state.bot_heartbeat_at = at
     state.bot_connected = connected
     state.save(update_fields=fields)
+    if connected != was_alive:  # started or stopped: not every heartbeat
+        _announce(state, alive=connected)
     return Orders(
         desired_state=state.desired_state,
         presence=state.presence,
@@ -121,4 +134,18 @@ def bot_heartbeat(*, connected: bool) -> Orders:
 @transaction.atomic
 def bot_stopped() -> None:
     """Record that the bot process closed its gateway session (the status turns ``stopped`` at once)."""
-    SystemState.objects.filter(pk=1).update(bot_connected=False)
+    if SystemState.objects.filter(pk=1, bot_connected=True).update(bot_connected=False):
+        _announce(SystemState.load(), alive=False)
+
+
+@transaction.atomic
+def bot_status_check() -> bool:
+    """Record as stopped a bot whose heartbeat went stale without a word (killed, its host lost),
+    and tell the panels. The worker calls it every few seconds; True when it did."""
+    state = _locked_state()
+    if not state.bot_connected or selectors.bot_is_alive(state):
+        return False
+    state.bot_connected = False
+    state.save(update_fields=["bot_connected"])
+    _announce(state, alive=False)
+    return True

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
-from tickets import rendering
+from tickets import events, rendering
 from tickets.discord import DiscordError, DiscordPort, OutgoingMessage
 from tickets.errors import Conflict, InvalidInput, NotFound
 from tickets.models import (
@@ -50,13 +50,15 @@ def category_create(
         raise Conflict(_("A category named %(name)s already exists.") % {"name": name})
     emoji = _button_emoji(emoji)
     position = TicketCategory.objects.count()
-    return TicketCategory.objects.create(
+    category = TicketCategory.objects.create(
         discord_category_id=discord_category_id,
         name=name,
         description=description.strip()[:200],
         emoji=emoji,
         position=position,
     )
+    events.publish(events.EventType.CATEGORIES_UPDATED, data={"change": "created", "name": name})
+    return category
 
 
 def _button_emoji(text: str) -> str:
@@ -92,6 +94,7 @@ def category_rename(*, name: str, new_name: str) -> TicketCategory:
         raise Conflict(_("A category named %(name)s already exists.") % {"name": new_name})
     category.name = new_name
     category.save(update_fields=["name"])
+    events.publish(events.EventType.CATEGORIES_UPDATED, data={"change": "renamed", "name": new_name})
     return category
 
 
@@ -106,11 +109,14 @@ def category_move(*, name: str, position: int) -> TicketCategory:
     for index, item in enumerate(ordered):
         TicketCategory.objects.filter(pk=item.pk).update(position=index)
     category.position = position - 1
+    events.publish(events.EventType.CATEGORIES_UPDATED, data={"change": "moved", "name": category.name})
     return category
 
 
 def category_delete(*, name: str) -> None:
-    category_get(name=name).delete()
+    category = category_get(name=name)
+    category.delete()
+    events.publish(events.EventType.CATEGORIES_UPDATED, data={"change": "deleted", "name": category.name})
 
 
 def category_set_enabled(*, name: str, enabled: bool) -> TicketCategory:
@@ -123,6 +129,10 @@ def category_set_enabled(*, name: str, enabled: bool) -> TicketCategory:
         raise Conflict(_("At most %(n)s categories can be enabled.") % {"n": MAX_ENABLED})
     category.enabled = enabled
     category.save(update_fields=["enabled"])
+    events.publish(
+        events.EventType.CATEGORIES_UPDATED,
+        data={"change": "enabled" if enabled else "disabled", "name": category.name},
+    )
     return category
 
 
@@ -130,6 +140,7 @@ def prompt_set_enabled(*, enabled: bool) -> CategorySettings:
     settings = CategorySettings.load()
     settings.prompt_enabled = enabled
     settings.save(update_fields=["prompt_enabled"])
+    events.publish(events.EventType.CATEGORIES_UPDATED, data={"change": "prompt"})
     return settings
 
 
@@ -139,6 +150,7 @@ def prompt_set_timeout(*, seconds: int) -> CategorySettings:
     settings = CategorySettings.load()
     settings.selection_timeout = seconds
     settings.save(update_fields=["selection_timeout"])
+    events.publish(events.EventType.CATEGORIES_UPDATED, data={"change": "prompt"})
     return settings
 
 
@@ -146,7 +158,11 @@ def category_role_add(*, name: str, role_id: int) -> CategoryRole:
     category = category_get(name=name)
     try:
         with transaction.atomic():
-            return CategoryRole.objects.create(category=category, role_id=role_id)
+            role = CategoryRole.objects.create(category=category, role_id=role_id)
+            events.publish(
+                events.EventType.CATEGORIES_UPDATED, data={"change": "roles", "name": category.name}
+            )
+            return role
     except IntegrityError:
         raise Conflict(_("That role is already pinged for this category.")) from None
 
@@ -155,6 +171,7 @@ def category_role_remove(*, name: str, role_id: int) -> None:
     deleted, _n = CategoryRole.objects.filter(category=category_get(name=name), role_id=role_id).delete()
     if not deleted:
         raise NotFound(_("That role is not pinged for this category."))
+    events.publish(events.EventType.CATEGORIES_UPDATED, data={"change": "roles", "name": name})
 
 
 @dataclass(frozen=True)

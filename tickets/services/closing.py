@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from tickets import rendering
+from tickets import events, rendering
 from tickets.discord import DiscordError, DiscordPort, OutgoingMessage
 from tickets.discord.port import CANNOT_DM, UNKNOWN_CHANNEL, UNKNOWN_USER
 from tickets.errors import Conflict, InvalidInput, NotFound, TicketClosed
@@ -116,6 +116,11 @@ def _mark_closed(
         state=Reminder.State.CANCELLED, finished_at=stamp
     )
     StaffAlert.objects.filter(ticket_id__in=closed, fired_at__isnull=True).delete()
+    events.publish_for_tickets(
+        events.EventType.TICKET_CLOSED,
+        Ticket.objects.filter(pk__in=closed).values_list("pk", "category_id"),
+        data={"closed_by": str(closed_by)[:32]},
+    )
     return dict.fromkeys(closed, stamp)
 
 
@@ -242,6 +247,11 @@ def close_schedule(*, ticket: Ticket, delay: str, staff_id: int, silent: bool = 
                 closure = ScheduledClosure.objects.create(
                     ticket=ticket, due_at=now() + span, silent=silent, scheduled_by=staff_id
                 )
+                events.publish(
+                    events.EventType.TICKET_UPDATED,
+                    ticket=ticket,
+                    data={"change": "close_scheduled", "due_at": closure.due_at},
+                )
             return CloseScheduled(closure, previous)
         except IntegrityError:
             continue
@@ -257,6 +267,7 @@ def close_cancel(*, ticket: Ticket) -> ScheduledClosure:
         state=ScheduledClosure.State.CANCELLED, finished_at=now()
     ):
         raise NotFound(_("No close is scheduled for this ticket."))
+    events.publish(events.EventType.TICKET_UPDATED, ticket=ticket, data={"change": "close_cancelled"})
     return closure
 
 
@@ -389,6 +400,7 @@ def user_left(*, user_id: int, port: DiscordPort | None = None) -> Ticket | None
     if not Ticket.objects.filter(pk=ticket.pk, user_left=False).update(user_left=True):
         return ticket
     ticket.user_left = True
+    events.publish(events.EventType.TICKET_UPDATED, ticket=ticket, data={"change": "user_left"})
     if cfg.thread_close_on_leave:
         try:
             return ticket_close(ticket=ticket, closed_by=USER_LEFT, silent=True, port=port)
@@ -433,6 +445,7 @@ def user_returned(*, user_id: int, port: DiscordPort | None = None) -> Ticket | 
         user_left=False, leave_notice_message_id=None
     ):
         return None
+    events.publish(events.EventType.TICKET_UPDATED, ticket=ticket, data={"change": "user_returned"})
     port = port_or_default(port)
     cfg = config()
     if ticket.channel_id:

@@ -14,6 +14,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from tickets import events
 from tickets.configschema import (
     KEYS,
     MASKED_KEYS,
@@ -168,4 +169,10 @@ def config_update(
     for field, value in values.items():
         setattr(cfg, field, value)
     cfg.save()
+    changed = [
+        section
+        for section, keys in config_as_dict(masked=True, cfg=cfg).items()
+        if previous.get(section) != keys
+    ]
+    events.publish(events.EventType.CONFIG_UPDATED, data={"sections": changed})
     return cfg

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from tickets import rendering, selectors
+from tickets import events, rendering, selectors
 from tickets.discord import DiscordError, DiscordPort
 from tickets.discord.port import CANNOT_DM, UNKNOWN_USER
 from tickets.errors import (
@@ -141,6 +141,7 @@ def _open_ticket_row(
                 ticket_category=ticket_category,
                 dm_channel_id=dm_channel_id,
             )
+            events.publish(events.EventType.TICKET_OPENED, ticket=ticket, data={"origin": origin})
         return ticket, True
     except IntegrityError:
         existing = selectors.open_ticket_for_user(user_id)
@@ -220,6 +221,7 @@ def ensure_channel(*, ticket: Ticket, port: DiscordPort, cfg: BotConfig | None =
         locked.category_id = parent
         locked.channel_name = name
         locked.save(update_fields=["channel_id", "category_id", "channel_name"])
+        events.publish(events.EventType.TICKET_UPDATED, ticket=locked, data={"change": "channel"})
     with bot_language(cfg):
         port.send(
             channel_id,
@@ -307,6 +309,9 @@ def _cancel_if_empty(ticket: Ticket) -> bool:
             closed_at=now(),
             closed_by=CANCELLED_WITHOUT_CHANNEL,
             close_silently=True,
+        )
+        events.publish(
+            events.EventType.TICKET_CLOSED, ticket=locked, data={"closed_by": CANCELLED_WITHOUT_CHANNEL}
         )
     return True
 
@@ -614,6 +619,11 @@ def _store_in_open_ticket(
                 updates["dm_channel_id"] = dm_channel_id
             if not Ticket.objects.filter(pk=ticket.pk, status=Ticket.Status.OPEN).update(**updates):
                 raise _TicketGone()
+            events.publish(
+                events.EventType.MESSAGE_CREATED,
+                ticket=ticket,
+                data={"message_id": message.pk, "kind": "user"},
+            )
             cancelled = ScheduledClosure.objects.filter(
                 ticket=ticket, state=ScheduledClosure.State.PENDING
             ).update(state=ScheduledClosure.State.CANCELLED, finished_at=stamp)
@@ -841,6 +851,9 @@ def ticket_open_on_channel(
                 channel_name=str(channel.get("name") or "")[:100],
                 category_id=parent,
                 last_message_by=Ticket.LastMessageBy.STAFF,
+            )
+            events.publish(
+                events.EventType.TICKET_OPENED, ticket=ticket, data={"origin": Ticket.Origin.CHANNEL}
             )
     except IntegrityError:
         existing = selectors.open_ticket_for_user(user_id)

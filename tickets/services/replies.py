@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from tickets import rendering
+from tickets import events, rendering
 from tickets.discord import DiscordError, DiscordPort, OutgoingMessage
 from tickets.discord.port import CANNOT_DM
 from tickets.errors import (
@@ -140,6 +140,9 @@ def ticket_reply(
     TicketMessage.objects.filter(pk=message.pk).update(
         dm_message_id=dm.id, dm_channel_id=dm_channel, inbox_message_id=inbox.id if inbox else None
     )
+    events.publish(
+        events.EventType.MESSAGE_CREATED, ticket=ticket, data={"message_id": message.pk, "kind": "staff"}
+    )
     message.refresh_from_db()
     return message
 
@@ -232,6 +235,11 @@ def reply_edit(
         message.content = content
         message.edited_at = now()
         message.save(update_fields=["content", "edited_at"])
+        events.publish(
+            events.EventType.MESSAGE_UPDATED,
+            ticket=ticket,
+            data={"message_id": message.pk, "change": "edited"},
+        )
     with bot_language(cfg):
         common = dict(
             cfg=cfg,
@@ -282,6 +290,11 @@ def reply_delete(
         message = _numbered(ticket, number, staff=staff, override=override)
         message.deleted_at = now()
         message.save(update_fields=["deleted_at"])
+        events.publish(
+            events.EventType.MESSAGE_UPDATED,
+            ticket=ticket,
+            data={"message_id": message.pk, "change": "deleted"},
+        )
     dm_ok = _try(
         lambda: port.delete(message.dm_channel_id, message.dm_message_id),
         message.dm_message_id and message.dm_channel_id,
@@ -318,7 +331,7 @@ def note_add(
     """Store a staff message typed in the channel as an internal note (never relayed). Replays are no-ops."""
     try:
         with transaction.atomic():
-            return TicketMessage.objects.create(
+            note = TicketMessage.objects.create(
                 ticket=ticket,
                 kind=TicketMessage.Kind.INTERNAL,
                 author_id=author.id,
@@ -329,6 +342,12 @@ def note_add(
                 content=content,
                 created_at=now(),
             )
+            events.publish(
+                events.EventType.MESSAGE_CREATED,
+                ticket=ticket,
+                data={"message_id": note.pk, "kind": "internal"},
+            )
+            return note
     except IntegrityError:
         return None
 
@@ -353,6 +372,11 @@ def user_message_edited(
         message.content = content
         message.edited_at = now()
         message.save(update_fields=["content", "edited_at"])
+        events.publish(
+            events.EventType.MESSAGE_UPDATED,
+            ticket=message.ticket,
+            data={"message_id": message.pk, "change": "edited"},
+        )
     ticket = message.ticket
     if ticket.is_open and ticket.channel_id:
         with bot_language(cfg):
@@ -427,6 +451,11 @@ def user_message_deleted(*, dm_message_id: int, port: DiscordPort | None = None)
         return None
     message.deleted_at = now()
     message.save(update_fields=["deleted_at"])
+    events.publish(
+        events.EventType.MESSAGE_UPDATED,
+        ticket=message.ticket,
+        data={"message_id": message.pk, "change": "deleted"},
+    )
     ticket = message.ticket
     if ticket.is_open and ticket.channel_id and cfg.logs_show_log_on_delete:
         with bot_language(cfg):

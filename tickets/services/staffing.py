@@ -7,6 +7,7 @@ import time
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from tickets import events
 from tickets.discord import DiscordError, DiscordPort
 from tickets.discord.port import STAFF_ACCESS
 from tickets.errors import Conflict, DiscordFailure, InvalidInput, NotFound, TicketClosed
@@ -80,6 +81,9 @@ def ticket_take(*, ticket: Ticket, staff_id: int, port: DiscordPort | None = Non
         raise Conflict(_("You already handle this ticket."))
     Ticket.objects.filter(pk=ticket.pk).update(taken_by=staff_id)
     ticket.taken_by = staff_id
+    events.publish(
+        events.EventType.TICKET_UPDATED, ticket=ticket, data={"change": "taken", "staff_id": str(staff_id)}
+    )
     channel_name_refresh(ticket=ticket, port=port)
     return ticket
 
@@ -91,6 +95,7 @@ def ticket_release(*, ticket: Ticket, port: DiscordPort | None = None) -> Ticket
         raise Conflict(_("Nobody handles this ticket."))
     Ticket.objects.filter(pk=ticket.pk).update(taken_by=None)
     ticket.taken_by = None
+    events.publish(events.EventType.TICKET_UPDATED, ticket=ticket, data={"change": "released"})
     channel_name_refresh(ticket=ticket, port=port)
     return ticket
 
@@ -103,6 +108,7 @@ def ticket_label(*, ticket: Ticket, label: str, port: DiscordPort | None = None)
         raise InvalidInput(_("A label is limited to %(n)s characters.") % {"n": LABEL_LIMIT})
     Ticket.objects.filter(pk=ticket.pk).update(label=label)
     ticket.label = label
+    events.publish(events.EventType.TICKET_UPDATED, ticket=ticket, data={"change": "label"})
     channel_name_refresh(ticket=ticket, port=port)
     return ticket
 
@@ -176,6 +182,12 @@ def ticket_move(*, ticket: Ticket, category: str, port: DiscordPort | None = Non
             raise Conflict(_("The category %(name)s is full (50 channels).") % {"name": name}) from error
         raise DiscordFailure(_("Discord refused: %(e)s") % {"e": error.message}, code=error.code) from error
     Ticket.objects.filter(pk=ticket.pk).update(category_id=target.channel_id, category_name=target.name)
+    events.publish(
+        events.EventType.TICKET_UPDATED,
+        ticket_id=ticket.pk,
+        category_id=target.channel_id,
+        data={"change": "moved", "from_category_id": str(ticket.category_id) if ticket.category_id else None},
+    )
     return target
 
 
