@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import signal
 from collections.abc import Callable
 from datetime import datetime
@@ -157,7 +158,10 @@ class Supervisor:
 
     async def heartbeat(self) -> Orders:
         connected = self.connected()
-        orders = await self.runner.call(bot_heartbeat, connected=connected)
+        latency = self.bot.latency if connected else None
+        # nextcord's latency is inf (or nan) until the gateway acknowledged a heartbeat.
+        latency_ms = round(latency * 1000) if latency is not None and math.isfinite(latency) else None
+        orders = await self.runner.call(bot_heartbeat, connected=connected, latency_ms=latency_ms)
         self.reported_connected = connected
         return orders
 

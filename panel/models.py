@@ -61,3 +61,21 @@ class SetupToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.digest[:8]}… ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class PanelPreference(models.Model):
+    """A panel user's own choices, kept across sessions and browsers: the interface language."""
+
+    user = models.OneToOneField(
+        "auth.User", on_delete=models.CASCADE, related_name="panel_preference", help_text=_("Whose.")
+    )
+    language = models.CharField(
+        max_length=8, blank=True, default="", help_text=_("Interface language; empty: the browser's.")
+    )
+
+    class Meta:
+        verbose_name = _("panel preference")
+        verbose_name_plural = _("panel preferences")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.language or '-'}"

@@ -362,10 +362,14 @@ STORAGES = {
     },
 }
 # Without a collectstatic, STATIC_ROOT does not exist: nothing to warn about.
-warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
+warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
 MIDDLEWARE.insert(
     MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
     "whitenoise.middleware.WhiteNoiseMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "panel.pages.language.UserLanguageMiddleware",  # a user's chosen language wins
 )
 MIDDLEWARE.append("django_htmx.middleware.HtmxMiddleware")
 INSTALLED_APPS.insert(INSTALLED_APPS.index("django.contrib.staticfiles"), "whitenoise.runserver_nostatic")

@@ -5,7 +5,7 @@ Paths have no trailing slash, as Rustmail's panel (its links keep working). Ever
 tests/panel/test_page_permissions.py fails when a route here has no row in its matrix.
 """
 
-from django.urls import path
+from django.urls import path, re_path
 
 from panel.pages import configuration as configuration_pages
 from panel.pages import dashboard, language, signin, tickets
@@ -21,6 +21,10 @@ urlpatterns = [
     path("language", language.set_language, name="language"),
     # Dashboard.
     path("panel", dashboard.dashboard, name="dashboard"),
+    path("panel/bot", dashboard.bot_panel, name="bot_panel"),
+    re_path(r"^panel/bot/(?P<action>start|stop|restart)$", dashboard.bot_action, name="bot_action"),
+    path("panel/bot/presence", dashboard.bot_presence, name="bot_presence"),
+    path("panel/overview", dashboard.overview, name="overview"),
     # Tickets: the list, one conversation (Rustmail's ``/panel/tickets/:id``), its fragments and actions.
     path("panel/tickets", tickets.tickets, name="tickets"),
     path("panel/tickets/<str:ticket_id>", tickets.ticket, name="ticket"),

@@ -39,6 +39,9 @@ class SystemState(models.Model):
         default=False, help_text=_("The bot reported a live gateway session.")
     )
     bot_started_at = models.DateTimeField(null=True, blank=True, help_text=_("When the bot last connected."))
+    bot_latency_ms = models.PositiveIntegerField(
+        null=True, blank=True, help_text=_("Gateway latency the bot measured at its last heartbeat (ms).")
+    )
     last_recovery_at = models.DateTimeField(null=True, blank=True, help_text=_("When recovery last ran."))
 
     class Meta:

@@ -109,13 +109,15 @@ def bot_set_presence(*, presence: str) -> str:
 
 
 @transaction.atomic
-def bot_heartbeat(*, connected: bool) -> Orders:
-    """Record that the bot process is alive (``connected``: its gateway session is up) and return
-    the orders it must follow. The bot calls this every few seconds."""
+def bot_heartbeat(*, connected: bool, latency_ms: int | None = None) -> Orders:
+    """Record that the bot process is alive (``connected``: its gateway session is up, with
+    ``latency_ms`` the gateway latency it measured, if any) and return the orders it must follow.
+    The bot calls this every few seconds."""
     state = _locked_state()
     was_alive = selectors.bot_is_alive(state)
     at = now()
-    fields = ["bot_heartbeat_at", "bot_connected"]
+    fields = ["bot_heartbeat_at", "bot_connected", "bot_latency_ms"]
+    state.bot_latency_ms = latency_ms if connected else None
     if connected and not state.bot_connected:
         state.bot_started_at = at
         fields.append("bot_started_at")
