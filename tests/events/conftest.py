@@ -35,6 +35,7 @@ from tests.api.conftest import (  # noqa: F401 (guild is a fixture used through 
     make_user,
     next_id,
 )
+from tests.bot.conftest import modmail  # noqa: F401 (a fixture, for test_end_to_end)
 from tests.panel.conftest import live_database_url
 from tests.services.conftest import scene  # noqa: F401 (a fixture, for test_service_events)
 
