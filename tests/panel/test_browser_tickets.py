@@ -10,7 +10,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -90,8 +89,9 @@ def stop(process: subprocess.Popen) -> None:
 
 
 @pytest.fixture
-def bot(panel_discord: Any, tmp_path: Path) -> Iterator[Any]:
-    """The real bot connected to the panel's emulator; yields the emulator (its demo guild ready)."""
+def bot(guild, panel_discord: Any, tmp_path: Path) -> Iterator[Any]:
+    """The real bot connected to the panel's emulator; yields the emulator (its demo guild ready).
+    After ``guild`` (which the sign-in fixtures use): the configuration here is the demo's."""
     configure_for_demo(panel_discord)
     # Discord's own heartbeat interval: a bot in another process is not starved of acks by the tests.
     panel_discord.call(setattr, panel_discord.emu.gateway, "heartbeat_interval_ms", 41250)
@@ -146,8 +146,7 @@ def test_a_dm_shows_up_live_and_a_reply_from_the_panel_reaches_the_user(bot, bro
     user_id = emu.demo.user_ids[0]
     signed_in(page, demo_staff(emu, "ViewPanel", "ManageTickets"))
     page.goto("/panel/tickets")
-    page.wait_for_function("window.htmx !== undefined")
-    time.sleep(0.5)  # the live socket connects
+    page.locator("body[data-live=connected]").wait_for()
 
     dm(emu, user_id, "Hello from the user")
     wait_until(lambda: Ticket.objects.filter(user_id=user_id, status=Ticket.Status.OPEN).exists(), timeout=30)
@@ -158,7 +157,7 @@ def test_a_dm_shows_up_live_and_a_reply_from_the_panel_reaches_the_user(bot, bro
     page.locator(f"#ticket-{ticket.pk} a").first.click()
     page.wait_for_url(f"**/panel/tickets/{ticket.pk}")
     page.get_by_text("Hello from the user").wait_for()
-    time.sleep(0.5)
+    page.locator("body[data-live=connected]").wait_for()
     dm(emu, user_id, "A second message, live")
     page.locator(".msg-user", has_text="A second message, live").wait_for(timeout=5000)
 
