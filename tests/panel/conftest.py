@@ -160,8 +160,10 @@ class PanelServer:
                 self.process.wait(5)
 
 
-def start_panel_server(discord_api_base: str, extra_env: dict[str, str] | None = None) -> PanelServer:
-    """Start daphne on a free port (``-p 0``; the port is read from its log) against the test
+def start_panel_server(
+    discord_api_base: str, extra_env: dict[str, str] | None = None, *, port: int = 0
+) -> PanelServer:
+    """Start daphne on ``port`` (default: a free one, read from its log) against the test
     database, with ``discord_api_base`` as Discord. Returns once it answers."""
     env = {
         **os.environ,
@@ -179,7 +181,7 @@ def start_panel_server(discord_api_base: str, extra_env: dict[str, str] | None =
     env["DJANGO_SETTINGS_MODULE"] = "rustmail.settings"
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # the server keeps Django's guard
     process = subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", "0", "rustmail.asgi:application"],
+        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "rustmail.asgi:application"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
