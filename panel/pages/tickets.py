@@ -126,9 +126,10 @@ def tickets(request: HttpRequest) -> HttpResponse:
         .distinct()[:200]
     )
     people = _people(staff_ids)
+    categories = _categories(request)
     form = TicketFilterForm(
         request.GET,
-        categories=_categories(request),
+        categories=categories,
         staff=sorted(((i, _name(people, i)) for i in staff_ids), key=lambda pair: pair[1].lower()),
         me=access.discord_id,
     )
@@ -141,8 +142,10 @@ def tickets(request: HttpRequest) -> HttpResponse:
     rows = page.tickets
     people.update(_people([t.user_id for t in rows] + [t.taken_by for t in rows if t.taken_by not in people]))
     fresh_since = timezone.now() - FRESH
+    names = dict(categories)
     for ticket in rows:
         _decorate(ticket, people, fresh_since)
+        ticket.category_label = ticket.category_name or names.get(ticket.category_id, "")
     filters = _keep(request.GET, LIST_FILTERS)
     context = {
         "form": form,
@@ -223,8 +226,10 @@ def _side_context(request: HttpRequest, ticket: Ticket) -> dict[str, Any]:
         .first()
     )
     may_manage = access.has(Permission.MANAGE_TICKETS)
+    categories = _categories(request)
     context: dict[str, Any] = {
         "ticket": ticket,
+        "category_label": ticket.category_name or dict(categories).get(ticket.category_id, ""),
         "user_member": people.get(ticket.user_id),
         "staff_name": _name(people, ticket.taken_by),
         "pending_close": pending,
@@ -233,7 +238,7 @@ def _side_context(request: HttpRequest, ticket: Ticket) -> dict[str, Any]:
         "is_mine": bool(access.discord_id and ticket.taken_by == access.discord_id),
     }
     if may_manage and ticket.is_open:
-        names = [name for channel_id, name in _categories(request) if channel_id != ticket.category_id]
+        names = [name for channel_id, name in categories if channel_id != ticket.category_id]
         context["close_form"] = CloseForm()
         context["move_form"] = MoveForm(categories=names)
     return context
@@ -345,7 +350,12 @@ def ticket_side(request: HttpRequest, ticket_id: str) -> HttpResponse:
 
 
 def _side_response(request: HttpRequest, ticket: Ticket) -> HttpResponse:
-    context = {**_side_context(request, ticket), **_composer_context(request, ticket), "with_composer": True}
+    # The composer goes with it only once the ticket is closed: an open one keeps what is being typed.
+    context = {
+        **_side_context(request, ticket),
+        **_composer_context(request, ticket),
+        "with_composer": not ticket.is_open,
+    }
     return render(request, "panel/partials/ticket_side.html", context)
 
 
@@ -396,7 +406,7 @@ def _act(
             **_side_context(request, found),
             **_composer_context(request, found),
             **notice,
-            "with_composer": True,
+            "with_composer": not found.is_open,
         }
         response = render(request, "panel/partials/ticket_side.html", context)
     if not failed:

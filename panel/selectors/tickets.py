@@ -354,8 +354,8 @@ def _parse_message_cursor(cursor: str) -> tuple[datetime, int] | None:
 
 
 def _ticket_events(ticket: Ticket) -> list[TicketEvent]:
-    """The ticket's opening, every scheduled close (and its fate), and its closing; one query."""
-    events = [TicketEvent(at=ticket.created_at, kind="opened", detail=ticket.origin)]
+    """Every scheduled close of the ticket (and its fate), and its closing; one query."""
+    events: list[TicketEvent] = []
     closures = ScheduledClosure.objects.filter(ticket=ticket).order_by("created_at", "id")
     for closure in closures.only("created_at", "due_at", "silent", "scheduled_by", "state", "finished_at"):
         events.append(
@@ -432,9 +432,12 @@ def conversation_page(
         events = [
             e
             for e in _ticket_events(ticket)
-            if (start is None or e.at > start) and (end is None or e.at <= end)
+            if e.kind != "opened" and (start is None or e.at > start) and (end is None or e.at <= end)
         ]
         items = sorted([*items, *events], key=_moment)
+        if not more_before:
+            # The ticket row is written just after its first message arrived: its opening comes first.
+            items.insert(0, TicketEvent(at=ticket.created_at, kind="opened", detail=ticket.origin))
     newest = page[-1] if page else None
     return ConversationPage(
         items=items,

@@ -172,6 +172,7 @@ def test_a_dm_shows_up_live_and_a_reply_from_the_panel_reaches_the_user(bot, bro
     ]
     assert channel, "the reply's copy is in the ticket channel"
     assert page.locator(".alert-success", has_text="Reply #1 sent.").is_visible()
+    page.locator("#ticket-facts dd", has_text="3").first.wait_for()  # the message count followed, live
     screenshot(page, "ticket-live-desktop")
 
 
