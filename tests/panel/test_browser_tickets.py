@@ -177,14 +177,14 @@ def test_a_dm_shows_up_live_and_a_reply_from_the_panel_reaches_the_user(bot, bro
 
 
 # --- no bot: seeded tickets -----------------------------------------------------------------------------
-def seed_conversation(count: int = 14) -> Ticket:
-    """A ticket in the Inbox with every kind of message (for the look and the permissions)."""
+def seed_conversation(count: int = 14, category_id: int | None = INBOX) -> Ticket:
+    """A ticket (in the Inbox by default) with every kind of message, and a dozen others."""
     now = timezone.now()
     ticket = Ticket.objects.create(
         user_id=next_id(),
         user_name="Camille Martin",
         channel_id=next_id(),
-        category_id=INBOX,
+        category_id=category_id,
         category_name="Inbox",
     )
     Ticket.objects.filter(pk=ticket.pk).update(created_at=now - timedelta(hours=3))
@@ -231,7 +231,7 @@ def seed_conversation(count: int = 14) -> Ticket:
             user_id=next_id(),
             user_name=f"user{n:02d}",
             channel_id=next_id(),
-            category_id=INBOX,
+            category_id=category_id,
             category_name="Inbox",
             status=Ticket.Status.OPEN if n % 3 else Ticket.Status.CLOSED,
             closed_at=now - timedelta(hours=n) if n % 3 == 0 else None,

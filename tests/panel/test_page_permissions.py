@@ -48,6 +48,11 @@ def needs(permission: str, ok: int = 302) -> dict[str, int]:
     return statuses(302, 403, 403, viewer, manager, ok)
 
 
+# A reply or a note, sent in the sender's Discord name: refused (400, the page again) to a
+# password-only superuser.
+REPLY = statuses(302, 403, 403, 403, 302, 400)
+
+
 @dataclass(frozen=True)
 class Row:
     """One route (by URL name) with one method, and what each standing gets."""
@@ -78,7 +83,79 @@ MATRIX: list[Row] = [
     Row("overview", VIEW),
     Row("bot_action", needs("ManageBot"), method="post", kwargs={"action": "restart"}),
     Row("bot_presence", needs("ManageBot"), method="post", data={"presence": "idle"}),
+    # Tickets: the list, a conversation and its fragments (ViewPanel); actions need ManageTickets.
+    Row("tickets", VIEW),
+    Row("ticket", VIEW, kwargs=lambda guild: {"ticket_id": str(a_ticket().pk)}),
+    Row("ticket_messages", VIEW, kwargs=lambda guild: {"ticket_id": str(a_ticket().pk)}),
+    Row("ticket_message", VIEW, kwargs=lambda guild: a_message()),
+    Row("ticket_side", VIEW, kwargs=lambda guild: {"ticket_id": str(a_ticket().pk)}),
+    Row(
+        "ticket_reply",
+        REPLY,
+        method="post",
+        kwargs=lambda guild: a_customer_ticket(guild),
+        data={"content": "Hi"},
+    ),
+    Row(
+        "ticket_note",
+        REPLY,
+        method="post",
+        kwargs=lambda guild: a_customer_ticket(guild),
+        data={"content": "A note"},
+    ),
+    *(
+        Row(
+            f"ticket_{action}",
+            needs("ManageTickets"),
+            method="post",
+            kwargs=lambda guild: {"ticket_id": str(a_ticket().pk)},
+            data=data,
+        )
+        for action, data in (
+            ("close", {"delay": "2h"}),
+            ("close_cancel", {}),
+            ("take", {}),
+            ("release", {}),
+            ("move", {"category": "Inbox"}),
+        )
+    ),
 ]
+
+
+def a_customer_ticket(guild: Any) -> dict[str, Any]:
+    """An open ticket with the in-memory Discord's member, with a channel: a reply can reach them."""
+    from tests.api.conftest import CUSTOMER, GUILD
+    from tickets.models import Ticket
+
+    channel = guild.discord.add_text_channel(GUILD, "ticket")
+    ticket = Ticket.objects.create(user_id=CUSTOMER, user_name="customer", channel_id=channel)
+    return {"ticket_id": str(ticket.pk)}
+
+
+def a_ticket() -> Any:
+    """An open ticket outside any category (every panel user may see it)."""
+    from tickets.models import Ticket
+
+    return Ticket.objects.create(
+        user_id=960_000_000_000_000_001 + Ticket.objects.count(), user_name="someone"
+    )
+
+
+def a_message() -> dict[str, Any]:
+    from django.utils import timezone
+
+    from tickets.models import TicketMessage
+
+    ticket = a_ticket()
+    message = TicketMessage.objects.create(
+        ticket=ticket,
+        kind="user",
+        author_id=ticket.user_id,
+        author_name="someone",
+        content="Hi",
+        created_at=timezone.now(),
+    )
+    return {"ticket_id": str(ticket.pk), "message_id": message.pk}
 
 
 def route_names() -> set[str]:
