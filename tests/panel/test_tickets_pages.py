@@ -510,3 +510,18 @@ def test_the_side_panel_fragment_brings_the_composer_out_of_band(guild: Guild, m
     assert 'id="ticket-side"' in html and "badge-closed" in html
     assert 'id="ticket-composer" class="composer" hx-swap-oob="true"' in html
     assert "This ticket is closed" in html
+
+
+def test_one_message_fragment_shows_it_as_it_is_now(viewer: Client) -> None:
+    ticket = make_ticket()
+    message = add_message(ticket, "new words", at=T0, edited_at=T0 + timedelta(minutes=1))
+    MessageEdit.objects.create(
+        message=message, before="old words", after="new words", edited_by=ticket.user_id
+    )
+
+    html = viewer.get(f"/panel/tickets/{ticket.pk}/messages/{message.pk}").content.decode()
+
+    assert html.lstrip().startswith(f'<article id="msg-{message.pk}"') and "old words" in html
+    assert f"detail.data.message_id=={message.pk}" in html and 'data-cursor="' in html
+    other = make_ticket()
+    assert viewer.get(f"/panel/tickets/{other.pk}/messages/{message.pk}").status_code == 404
