@@ -2,9 +2,10 @@
 
 Starts the web process (daphne on PORT), the worker with beat (Celery: scheduled closes, reminders,
 prompt timeouts, block expiry, channel names) and the bot (only when a bot token is configured),
-prefixes each process's output with its name, and stops them all on Ctrl-C or SIGTERM. When one
-process dies, the others are stopped too, so a broken setup is noticed at once instead of
-half-running.
+prefixes each process's output with its name, and stops them all on Ctrl-C or SIGTERM. While no bot
+configuration exists it prints a one-time link to the setup wizard, and starts the bot as soon as a
+token is configured. When one process dies, the others are stopped too, so a broken setup is
+noticed at once instead of half-running.
 """
 
 from __future__ import annotations
@@ -23,6 +24,18 @@ from django.db import DatabaseError
 
 # How long the processes get to stop cleanly (the worker finishes the jobs it claimed).
 STOP_WITHIN = 30.0
+
+
+def _setup_link(*, port: int, bind: str) -> str | None:
+    """The one-time link to the setup wizard while no bot configuration exists (None otherwise)."""
+    from panel.services import setup_token_issue
+
+    try:
+        token = setup_token_issue()
+    except DatabaseError:  # not migrated yet
+        return None
+    host = "127.0.0.1" if bind in ("", "0.0.0.0", "::") else bind
+    return f"http://{host}:{port}/setup/?token={token}" if token else None
 
 
 def _bot_token() -> str:
@@ -75,7 +88,8 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
         env = dict(os.environ, PYTHONUNBUFFERED="1")
-        for name, command in self.processes(port=port, bind=bind).items():
+
+        def start(name: str, command: list[str]) -> None:
             # Each child in its own session: Ctrl-C reaches this command only, which then stops the
             # children in order (a worker hit twice would stop cold, dropping the jobs it holds).
             child = subprocess.Popen(
@@ -90,11 +104,24 @@ class Command(BaseCommand):
             )
             children[name] = child
             threading.Thread(target=pump, args=(name, child), daemon=True).start()
+
+        for name, command in self.processes(port=port, bind=bind).items():
+            start(name, command)
         self.stdout.write(f"Rustmail is up: http://{bind}:{port}/admin/ and http://{bind}:{port}/api/health")
+        link = _setup_link(port=port, bind=bind)
+        if link:
+            self.stdout.write(f"{'setup':>6} | no bot configuration yet: open {link} (one-time setup link)")
+        # Without a token the bot starts as soon as one is configured (the setup wizard's save).
+        next_token_check = time.monotonic()
         while not stopping.is_set():
             if any(child.poll() is not None for child in children.values()):
                 self.stderr.write("A process exited: stopping the others.")
                 break
+            if "bot" not in children and time.monotonic() >= next_token_check:
+                next_token_check = time.monotonic() + 2
+                if _bot_token() and "runbot" in get_commands():
+                    self.stdout.write(f"{'bot':>6} | a bot token is configured: starting the bot")
+                    start("bot", [sys.executable, "manage.py", "runbot"])
             time.sleep(0.2)
         for child in children.values():
             if child.poll() is None:
