@@ -9,8 +9,10 @@ STAMP := $(VENV)/.installed
 PORT ?= 3002
 # The PostgreSQL server the suite also runs against when it answers (trust auth, as on CI).
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/rustmail
+AXE_VERSION := 4.14.1
+AXE := .cache/npm/.axe-core-$(AXE_VERSION)
 
-.PHONY: run test lint format migrate venv clean
+.PHONY: run test test-deps lint format migrate venv clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 12) else "Python 3.12 is required, found " + sys.version.split()[0])'
@@ -36,15 +38,19 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-## make test: lint, then the whole suite on SQLite, then on PostgreSQL when it answers.
-test: lint
-	env -u DATABASE_URL $(BIN)/python -m pytest
-	@if $(BIN)/python -c 'import socket; socket.create_connection(("127.0.0.1", 5432), 2)' 2>/dev/null; then \
-		echo "== PostgreSQL answers at 127.0.0.1:5432: running the suite on it =="; \
-		DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest; \
-	else \
-		echo "== PostgreSQL does not answer at 127.0.0.1:5432: SQLite only =="; \
-	fi
+## Test-only tools that are not Python packages (installed here so `make test` and CI get them).
+## Debian's Chromium for the browser tests is a system package: .ci/run installs it when missing.
+test-deps: $(STAMP) $(AXE)
+
+# axe-core (npm, pinned above) for the accessibility tests, in a git-ignored folder; never served.
+$(AXE):
+	npm install --prefix .cache/npm --no-audit --no-fund --silent axe-core@$(AXE_VERSION)
+	@touch $@
+
+## make test: lint, then the whole suite on SQLite and, when it answers, on PostgreSQL: both runs
+## side by side, each spread over TEST_WORKERS pytest-xdist workers (default 3). See .ci/suites.
+test: lint test-deps
+	PG_TEST_URL=$(PG_TEST_URL) .ci/suites
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
