@@ -119,6 +119,13 @@ MATRIX: list[Row] = [
             ("move", {"category": "Inbox"}),
         )
     ),
+    # Configuration: ViewPanel reads it, ManageConfig saves (an empty form is refused: 400, nothing saved).
+    Row("configuration", VIEW),
+    Row("configuration_history", VIEW),
+    Row("configuration", needs("ManageConfig", ok=400), method="post"),
+    # The setup wizard: its one-time link (none here: the bot is configured) or a Django superuser.
+    Row("setup", statuses(403, 403, 403, 403, 403, 200)),
+    Row("setup_slash", statuses(403, 403, 403, 403, 403, 200)),
 ]
 
 
