@@ -59,7 +59,7 @@ def some_activity(guild: Any) -> None:
 
 
 def open_user_menu(page: Any) -> None:
-    page.get_by_label("Account").click()
+    page.locator("details.user-menu > summary").click()
 
 
 @dataclass(frozen=True)

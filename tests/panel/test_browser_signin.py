@@ -38,7 +38,7 @@ def test_a_superuser_signs_in_with_a_password_and_logs_out(browser_page, user_fo
     page.wait_for_url("**/panel")
     assert page.get_by_role("heading", level=1).inner_text() == "Dashboard"
 
-    page.get_by_label("Account").click()
+    page.locator("details.user-menu > summary").click()
     page.get_by_role("button", name="Log out").click()
     page.wait_for_url(lambda url: url.endswith("/"))
     assert page.get_by_role("link", name="Login with Discord").is_visible()
