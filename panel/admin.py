@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from .models import PanelPermission, SetupToken
+from .models import PanelPermission, PanelPreference, SetupToken
 
 
 @admin.register(PanelPermission)
@@ -28,3 +28,14 @@ class SetupTokenAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(PanelPreference)
+class PanelPreferenceAdmin(admin.ModelAdmin):
+    """Each panel user's interface language."""
+
+    list_display = ("user", "language")
+    list_filter = ("language",)
+    search_fields = ("user__username",)
+    autocomplete_fields = ()
+    raw_id_fields = ("user",)
