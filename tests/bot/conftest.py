@@ -133,6 +133,7 @@ class Modmail:
         try:
             async with nextcord_client(self.emu, bot, ready_timeout=15.0):
                 bot.dms_open.set()
+                await commands_registered(self.emu, bot)
                 self.bot = bot
                 yield bot
                 await bot.runner.drain(10)
@@ -193,6 +194,20 @@ async def slash_said(
     return await modmail.emu.wait_for(said, timeout=8.0)
 
 
+async def commands_registered(emu: FakeDiscord, bot: ModmailBot, timeout: float = 20.0) -> None:
+    """Wait until every application command of the bot is registered for the demo guild.
+
+    nextcord registers them one request at a time after GUILD_CREATE; on a loaded machine the
+    last ones land well after on_ready, and a test invoking one of them too early would fail."""
+    wanted = {c.name for c in bot.get_all_application_commands() if c.name}
+
+    def all_there() -> bool | None:
+        have = {c["name"] for c in emu.commands(emu.demo.guild_id)} | {c["name"] for c in emu.commands()}
+        return wanted <= have or None
+
+    await emu.wait_for(all_there, timeout=timeout)
+
+
 @pytest_asyncio.fixture
 async def modmail(fake_discord: FakeDiscord) -> AsyncIterator[Modmail]:
     """The bot connected to the emulator, configured for its demo guild, DMs open."""
@@ -204,7 +219,7 @@ async def modmail(fake_discord: FakeDiscord) -> AsyncIterator[Modmail]:
     try:
         async with nextcord_client(emu, bot, ready_timeout=15.0):
             bot.dms_open.set()
-            await emu.wait_for(lambda: len(emu.commands(emu.demo.guild_id)) > 0 or None, timeout=5)
+            await commands_registered(emu, bot)
             yield Modmail(emu=emu, bot=bot, demo=emu.demo)
             await bot.runner.drain(10)
     finally:

@@ -151,7 +151,7 @@ def test_a_dm_shows_up_live_and_a_reply_from_the_panel_reaches_the_user(bot, bro
     dm(emu, user_id, "Hello from the user")
     wait_until(lambda: Ticket.objects.filter(user_id=user_id, status=Ticket.Status.OPEN).exists(), timeout=30)
     ticket = Ticket.objects.get(user_id=user_id, status=Ticket.Status.OPEN)
-    page.locator(f"#ticket-{ticket.pk}").wait_for(timeout=5000)  # the row came without a reload
+    page.locator(f"#ticket-{ticket.pk}").wait_for(timeout=20000)  # the row came without a reload
     assert page.locator(f"#ticket-{ticket.pk} td.num").inner_text() == "1"
 
     page.locator(f"#ticket-{ticket.pk} a").first.click()
@@ -159,19 +159,19 @@ def test_a_dm_shows_up_live_and_a_reply_from_the_panel_reaches_the_user(bot, bro
     page.get_by_text("Hello from the user").wait_for()
     page.locator("body[data-live=connected]").wait_for()
     dm(emu, user_id, "A second message, live")
-    page.locator(".msg-user", has_text="A second message, live").wait_for(timeout=5000)
+    page.locator(".msg-user", has_text="A second message, live").wait_for(timeout=20000)
 
     page.get_by_label("Reply").fill("Thanks, we are looking into it")
     page.get_by_role("button", name="Send reply").click()
-    page.locator(".msg-staff", has_text="Thanks, we are looking into it").wait_for(timeout=5000)
+    page.locator(".msg-staff", has_text="Thanks, we are looking into it").wait_for(timeout=20000)
     wait_until(
-        lambda: any("Thanks, we are looking into it" in t for t in texts_received(emu, user_id)), timeout=5
+        lambda: any("Thanks, we are looking into it" in t for t in texts_received(emu, user_id)), timeout=20
     )
     channel = [
         m for m in emu.messages(ticket.channel_id) if "Thanks, we are looking into it" in json.dumps(m)
     ]
     assert channel, "the reply's copy is in the ticket channel"
-    assert page.locator(".alert-success", has_text="Reply #1 sent.").is_visible()
+    page.locator(".alert-success", has_text="Reply #1 sent.").wait_for()
     page.locator("#ticket-facts dd", has_text="3").first.wait_for()  # the message count followed, live
     screenshot(page, "ticket-live-desktop")
 
