@@ -1,5 +1,6 @@
 """The modmail domain's tables. One module per concern; everything is importable from here."""
 
+from .bans import MemberBan
 from .categories import (
     CategoryRole,
     CategorySettings,
@@ -27,6 +28,7 @@ __all__ = [
     "GuildRole",
     "GuildSnapshot",
     "LiveEvent",
+    "MemberBan",
     "MessageEdit",
     "PendingCategorySelection",
     "PendingMessage",
