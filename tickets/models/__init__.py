@@ -12,6 +12,7 @@ from .config import BotConfig, ConfigRevision
 from .events import LiveEvent
 from .guild import GuildChannel, GuildMember, GuildRole, GuildSnapshot
 from .moderation import BlockedUser, Snippet
+from .refusals import RefusedMessage
 from .scheduling import Reminder, ReminderOptOut, ScheduledClosure, StaffAlert
 from .system import SystemState
 from .tickets import Attachment, MessageEdit, Ticket, TicketMessage
@@ -32,6 +33,7 @@ __all__ = [
     "MessageEdit",
     "PendingCategorySelection",
     "PendingMessage",
+    "RefusedMessage",
     "Reminder",
     "ReminderOptOut",
     "ScheduledClosure",
