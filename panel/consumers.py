@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from typing import Any
 from urllib.parse import parse_qs
@@ -76,8 +77,10 @@ def _standing(user_id: Any, session: Any) -> Standing | None:
 
 
 def _after(query_string: bytes) -> int | None:
+    """The event ID a reconnecting page resumes after (``?after=N``), or None: only ASCII digits
+    that fit the outbox's 64-bit key count ("²", "１２", "-1" or 40 digits are ignored)."""
     values = parse_qs(query_string.decode("latin-1")).get("after")
-    if not values or not values[-1].isdigit():
+    if not values or not re.fullmatch(r"[0-9]{1,18}", values[-1]):
         return None
     return int(values[-1])
 

@@ -69,7 +69,7 @@ async def db(func: Callable[[], Any]) -> Any:
 
 @asynccontextmanager
 async def open_socket(
-    session: str | None, *, after: int | None = None, origin: str = "http://127.0.0.1"
+    session: str | None, *, after: int | str | None = None, origin: str = "http://127.0.0.1"
 ) -> AsyncIterator[WebsocketCommunicator]:
     """A WebSocket to ``/ws/events`` on the product's ASGI application, with that session cookie."""
     from rustmail.asgi import application

@@ -162,6 +162,16 @@ async def test_a_page_back_after_the_events_were_trimmed_is_told_to_resync(guild
     assert resync == {"type": "resync", "resume": gone[-1]}
 
 
+@pytest.mark.parametrize("after", ["²", "１２", "-1", "9" * 40, "1e3", ""])
+async def test_a_resume_point_that_is_no_number_is_ignored(guild, after: str) -> None:
+    session = await session_of()
+    async with open_socket(session, after=after) as socket:
+        assert socket.refused_with is None
+        assert (await next_frame(socket, control=True))["type"] == "hello"
+        event_id = await publish_now(EventType.BOT_STATUS, data={"n": 1})
+        assert (await next_frame(socket))["id"] == event_id
+
+
 async def test_a_socket_is_closed_when_its_session_ends(guild, settings) -> None:
     from django.contrib.sessions.models import Session
 
