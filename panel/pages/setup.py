@@ -9,6 +9,10 @@ posting back to its own step; a valid one is remembered in the session and the w
 invalid one is shown again with the error beside its field. Nothing is written until the review's
 Save, which goes through ``panel.services.setup_finish`` (the configuration service, then the bot's
 start order). Works without JavaScript; htmx only makes the steps swap without a full reload.
+
+The bot token and the OAuth client secret wait in the session until the save: they are kept there
+encrypted (``tickets.crypto``, the Fernet of the configuration's secrets), so a session row read from
+the database or a backup shows neither.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from django.utils.translation import gettext_lazy
 from panel.pages import forms_setup as forms
 from panel.services import setup_finish, setup_token_digest, setup_token_valid
 from tickets.configschema import mask
+from tickets.crypto import SecretUnreadable, decrypt, encrypt
 from tickets.errors import DomainError, InvalidInput
 from tickets.services.botcontrol import bot_status
 from tickets.services.setup import (
@@ -46,6 +51,15 @@ STEP_NAMES = tuple(name for name, _title in STEPS)
 WIZARD = "setup_wizard"  # session: what the steps collected
 AUTHORIZED = "setup_token_digest"  # session: the digest of the link it was opened with
 DONE = "setup_done"  # session: what the success page shows
+SECRETS = ("token", "client_secret")  # kept encrypted in the session
+
+
+def _secret(state: dict[str, Any], name: str) -> str:
+    """A secret the wizard holds, in clear ("" when none, or when SECRET_KEY changed meanwhile)."""
+    try:
+        return decrypt(state.get(name) or "")
+    except SecretUnreadable:
+        return ""
 
 
 def _authorized(request: HttpRequest) -> bool:
@@ -68,7 +82,7 @@ def _state(request: HttpRequest) -> dict[str, Any]:
 
 def _save_step(request: HttpRequest, step: str, values: dict[str, Any]) -> None:
     state = _state(request)
-    state.update(values)
+    state.update({k: encrypt(v) if k in SECRETS else v for k, v in values.items()})
     # A step changed: the steps after it are checked again (their choices may no longer fit).
     index = STEP_NAMES.index(step)
     state["done"] = [s for s in state["done"] if STEP_NAMES.index(s) < index] + [step]
@@ -139,7 +153,7 @@ def _token_step(request: HttpRequest, state: dict[str, Any]) -> HttpResponse:
 
 
 def _token(state: dict[str, Any]) -> str:
-    return state.get("token") or settings.DISCORD_TOKEN
+    return _secret(state, "token") or settings.DISCORD_TOKEN
 
 
 def _server_step(request: HttpRequest, state: dict[str, Any]) -> HttpResponse:
@@ -249,7 +263,7 @@ def _login_step(request: HttpRequest, state: dict[str, Any]) -> HttpResponse:
         return _page(request, "login", {**context, "form": form}, status=400)
     initial = {
         "client_id": state.get("client_id") or state["bot"]["application_id"],
-        "client_secret": state.get("client_secret", ""),
+        "client_secret": _secret(state, "client_secret"),
         "redirect_url": state.get("redirect_url") or context["redirect_url"],
         "super_admin_users": state.get("super_admin_users", []),
         "super_admin_roles": state.get("super_admin_roles", []),
@@ -280,7 +294,7 @@ def _choices(state: dict[str, Any]) -> SetupChoices:
         return int(value) if value.isdigit() else None
 
     return SetupChoices(
-        token=state.get("token", ""),
+        token=_secret(state, "token"),
         guild_id=int(state["guild_id"]),
         mode=state.get("mode", "single"),
         community_guild_id=int(state["community_guild_id"]) if state.get("community_guild_id") else None,
@@ -289,7 +303,7 @@ def _choices(state: dict[str, Any]) -> SetupChoices:
         logs_channel_id=channel("logs"),
         logs_channel_name=state.get("logs_name", "") if state.get("logs") == forms.NEW else "",
         client_id=int(state["client_id"]) if state.get("client_id") else None,
-        client_secret=state.get("client_secret", ""),
+        client_secret=_secret(state, "client_secret"),
         redirect_url=state.get("redirect_url", ""),
         super_admin_users=[int(v) for v in state.get("super_admin_users", [])],
         super_admin_roles=[int(v) for v in state.get("super_admin_roles", [])],
@@ -301,7 +315,7 @@ def _choices(state: dict[str, Any]) -> SetupChoices:
 
 
 def _review_step(request: HttpRequest, state: dict[str, Any]) -> HttpResponse:
-    context = {"state": state, "secret": mask(state.get("client_secret", "")), "error": None}
+    context = {"state": state, "secret": mask(_secret(state, "client_secret")), "error": None}
     if request.method == "POST":
         saved_by = request.user.get_username() if request.user.is_authenticated else "setup"
         try:

@@ -7,10 +7,12 @@ from collections.abc import Iterator
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.sessions.models import Session
 from django.test import Client
 
 from panel.models import SetupToken
 from panel.services import setup_token_issue
+from tickets.crypto import decrypt
 from tickets.discord import set_port
 from tickets.discord.fake import FakeDiscord
 from tickets.models import BotConfig, ConfigRevision, SystemState
@@ -156,3 +158,29 @@ def test_a_superuser_may_run_the_wizard_without_the_link(discord):
     other = get_user_model().objects.create(username="someone")
     client.force_login(other)
     assert client.get("/setup").status_code == 403
+
+
+def test_the_bot_token_and_client_secret_wait_in_the_session_encrypted(wizard, discord):
+    guild = discord.add_guild("Support server")
+    step(wizard, "token", {"token": discord.TOKEN})
+    step(wizard, "server", {"mode": "single", "guild_id": str(guild)})
+    step(wizard, "channels", {"inbox": "new", "inbox_name": "Tickets", "logs": ""})
+    login = {
+        "client_id": str(discord.APPLICATION_ID),
+        "client_secret": "oauth-secret-123",
+        "redirect_url": "http://panel.example.org/api/auth/callback",
+    }
+    assert step(wizard, "login", login)["Location"].endswith("language")
+
+    row = Session.objects.get(session_key=wizard.session.session_key)
+    assert discord.TOKEN not in row.session_data and "oauth-secret-123" not in row.session_data
+    state = row.get_decoded()["setup_wizard"]
+    assert discord.TOKEN not in str(state) and "oauth-secret-123" not in str(state)
+    assert decrypt(state["token"]) == discord.TOKEN
+    assert decrypt(state["client_secret"]) == "oauth-secret-123"
+    # The wizard itself still reads them: the review masks the secret, the save stores both.
+    step(wizard, "language", {"default_language": "en"})
+    assert "oaut...-123" in step(wizard, "review").content.decode()
+    assert step(wizard, "review", {})["Location"] == "/setup/?step=done"
+    cfg = BotConfig.load()
+    assert cfg.bot_token == discord.TOKEN and cfg.bot_client_secret == "oauth-secret-123"
