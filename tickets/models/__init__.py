@@ -15,7 +15,7 @@ from .moderation import BlockedUser, Snippet
 from .refusals import RefusedMessage
 from .scheduling import Reminder, ReminderOptOut, ScheduledClosure, StaffAlert
 from .system import SystemState
-from .tickets import Attachment, MessageEdit, Ticket, TicketMessage
+from .tickets import Attachment, MessageEdit, Ticket, TicketChange, TicketMessage
 
 __all__ = [
     "Attachment",
@@ -42,5 +42,6 @@ __all__ = [
     "SystemState",
     "Ticket",
     "TicketCategory",
+    "TicketChange",
     "TicketMessage",
 ]

@@ -234,3 +234,33 @@ class MessageEdit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.message_id} @ {self.edited_at:%Y-%m-%d %H:%M}"
+
+
+class TicketChange(models.Model):
+    """Something that happened to a ticket besides its messages and closing: taken, released, moved,
+    labelled. The ticket page shows them among the messages, as system events."""
+
+    class Kind(models.TextChoices):
+        TAKEN = "taken", _("Taken")
+        RELEASED = "released", _("Released")
+        MOVED = "moved", _("Moved")
+        LABELLED = "labelled", _("Labelled")
+
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="changes", help_text=_("The ticket it happened to.")
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices, help_text=_("What happened."))
+    actor_id = optional_snowflake(_("Discord ID of the staff member who did it (empty when unknown)."))
+    detail = models.CharField(
+        max_length=200, blank=True, default="", help_text=_("The category moved to, or the new label.")
+    )
+    at = models.DateTimeField(auto_now_add=True, db_index=True, help_text=_("When."))
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["ticket", "at"], name="ticket_change_ticket_at")]
+        verbose_name = _("ticket change")
+        verbose_name_plural = _("ticket changes")
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.kind} @ {self.at:%Y-%m-%d %H:%M}"
