@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
+from . import auditlog as A
 from . import guilds as G
 from . import interactions as I
 from . import messages as M
@@ -301,6 +302,33 @@ class EmulatorAPI:
         await self.gateway.flush()
         return payload
 
+    async def add_audit_log_entry(
+        self: FakeDiscord,
+        guild_id: int | str,
+        action_type: int,
+        user_id: int | str | None,
+        *,
+        target_id: int | str | None = None,
+        changes: list[dict[str, Any]] | None = None,
+        options: dict[str, Any] | None = None,
+        reason: str | None = None,
+    ) -> dict[str, Any]:
+        """Someone (``user_id``) did something the audit log records: appends an entry of any
+        ``action_type`` (constants in ``tests.fakediscord.auditlog``) and dispatches
+        GUILD_AUDIT_LOG_ENTRY_CREATE; returns the entry."""
+        entry = A.record(
+            self.state,
+            guild_id,
+            action_type,
+            user_id,
+            target_id=target_id,
+            changes=changes,
+            options=options,
+            reason=reason,
+        )
+        await self.gateway.flush()
+        return entry.payload()
+
     async def start_typing(self: FakeDiscord, channel_id: int | str, user_id: int | str) -> None:
         """A user starts typing (TYPING_START)."""
         self.emit_typing(self.state.channel(channel_id), int(user_id))
@@ -406,6 +434,10 @@ class EmulatorAPI:
         """Registered application commands: global ones, or one guild's."""
         gid = int(guild_id) if guild_id is not None else None
         return [c.payload() for c in self.state.commands.values() if c.guild_id == gid]
+
+    def audit_log(self: FakeDiscord, guild_id: int | str) -> list[dict[str, Any]]:
+        """A guild's audit log entries, oldest first."""
+        return [e.payload() for e in self.state.audit_logs.get(int(guild_id), [])]
 
     def interactions(self: FakeDiscord) -> list[dict[str, Any]]:
         """Every interaction payload sent to the bot, oldest first."""

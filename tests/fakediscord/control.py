@@ -184,6 +184,29 @@ async def responses(emu: FakeDiscord, request: web.Request, body: dict[str, Any]
     return emu.interaction_responses(request.match_info["interaction_id"])
 
 
+@route("POST", "/audit-logs")
+async def add_audit_log_entry(emu: FakeDiscord, request: web.Request, body: dict[str, Any]) -> Any:
+    """{"action_type", "user_id", "guild_id"?, "target_id"?, "changes"?, "options"?, "reason"?}: an
+    audit log entry (default: the demo guild)."""
+    if "action_type" not in body:
+        raise ValueError("action_type is required")
+    return await emu.add_audit_log_entry(
+        _guild(emu, body, request),
+        int(body["action_type"]),
+        body.get("user_id"),
+        target_id=body.get("target_id"),
+        changes=body.get("changes"),
+        options=body.get("options"),
+        reason=body.get("reason"),
+    )
+
+
+@route("GET", "/audit-logs")
+async def audit_log(emu: FakeDiscord, request: web.Request, body: dict[str, Any]) -> Any:
+    """?guild_id=: a guild's audit log, oldest first (default: the demo guild)."""
+    return emu.audit_log(_guild(emu, body, request))
+
+
 @route("POST", "/members/{user_id}/leave")
 async def leave(emu: FakeDiscord, request: web.Request, body: dict[str, Any]) -> Any:
     """{"guild_id"?}: the member leaves (default: the demo guild)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import auditlog as A
 from . import guilds as G
 from . import messages as M
 from . import permissions as P
@@ -69,8 +70,23 @@ async def patch_channel(ctx: Ctx) -> Any:
     require(ctx, channel, P.MANAGE_CHANNELS)
     if body.get("permission_overwrites") is not None or body.get("lock_permissions"):
         require(ctx, channel, P.MANAGE_ROLES)
+    before = ctx.state.channel_payload(channel)
     G.modify_channel(ctx.state, channel, body, ctx.emu.rename_limit)
+    record_channel_update(ctx, channel, before)
     return ctx.state.channel_payload(channel)
+
+
+def record_channel_update(ctx: Ctx, channel: Channel, before: dict[str, Any]) -> None:
+    """CHANNEL_UPDATE for changed fields, CHANNEL_OVERWRITE_* for changed overwrites."""
+    after = ctx.state.channel_payload(channel)
+    changes = A.diff(before, after, A.CHANNEL_KEYS)
+    if changes:
+        A.by_bot(ctx, channel.guild_id, A.CHANNEL_UPDATE, target_id=channel.id, changes=changes)
+    guild = ctx.state.guilds.get(channel.guild_id or 0)
+    if guild is not None:
+        A.record_overwrites(
+            ctx, guild, channel, before["permission_overwrites"], after["permission_overwrites"]
+        )
 
 
 async def delete_channel(ctx: Ctx) -> Any:
@@ -81,6 +97,8 @@ async def delete_channel(ctx: Ctx) -> Any:
         return payload
     require(ctx, channel, P.MANAGE_CHANNELS)
     G.delete_channel(ctx.state, channel)
+    changes = A.channel_changes(payload, deleted=True)
+    A.by_bot(ctx, channel.guild_id, A.CHANNEL_DELETE, target_id=channel.id, changes=changes)
     return payload
 
 
@@ -91,7 +109,9 @@ async def put_permission(ctx: Ctx) -> Any:
     body = ctx.json()
     if "type" not in body:
         raise form_error({"type": ("BASE_TYPE_REQUIRED", "This field is required")})
+    before = ctx.state.channel_payload(channel)
     G.set_overwrite(ctx.state, channel, ctx.param("overwrite_id"), body)
+    record_channel_update(ctx, channel, before)
     return None
 
 
@@ -99,7 +119,9 @@ async def delete_permission(ctx: Ctx) -> Any:
     """DELETE /channels/{channel.id}/permissions/{overwrite.id}"""
     channel = ctx.state.channel(ctx.param("channel_id"))
     require(ctx, channel, P.MANAGE_ROLES)
+    before = ctx.state.channel_payload(channel)
     G.set_overwrite(ctx.state, channel, ctx.param("overwrite_id"), None)
+    record_channel_update(ctx, channel, before)
     return None
 
 
@@ -168,6 +190,10 @@ async def delete_message(ctx: Ctx) -> Any:
             raise error(MISSING_PERMISSIONS)
         require(ctx, channel, P.MANAGE_MESSAGES)
     M.delete_message(ctx.state, msg)
+    if msg.author_id != ctx.state.bot_id:
+        # Discord logs a moderator deleting someone else's message, not one's own.
+        options = {"channel_id": sid(channel.id), "count": "1"}
+        A.by_bot(ctx, channel.guild_id, A.MESSAGE_DELETE, target_id=msg.author_id, options=options)
     return None
 
 
@@ -188,6 +214,8 @@ async def bulk_delete(ctx: Ctx) -> Any:
     if channel.guild_id:
         data["guild_id"] = sid(channel.guild_id)
     ctx.state.emit("MESSAGE_DELETE_BULK", data, GUILD_MESSAGES)
+    options = {"count": str(len(found))}
+    A.by_bot(ctx, channel.guild_id, A.MESSAGE_BULK_DELETE, target_id=channel.id, options=options)
     return None
 
 
@@ -255,8 +283,12 @@ async def pin(ctx: Ctx) -> Any:
     channel = ctx.state.channel(ctx.param("channel_id"))
     msg = ctx.state.message(channel.id, ctx.param("message_id"))
     require(ctx, channel, P.MANAGE_MESSAGES)
-    msg.pinned = ctx.request.method == "PUT"
+    was_pinned, msg.pinned = msg.pinned, ctx.request.method == "PUT"
     M.dispatch_message(ctx.state, "MESSAGE_UPDATE", msg)
+    if was_pinned != msg.pinned:
+        action = A.MESSAGE_PIN if msg.pinned else A.MESSAGE_UNPIN
+        options = {"channel_id": sid(channel.id), "message_id": sid(msg.id)}
+        A.by_bot(ctx, channel.guild_id, action, target_id=msg.author_id, options=options)
     return None
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import auditlog as A
 from . import guilds as G
 from . import permissions as P
 from .models import Guild, Role
@@ -170,6 +171,8 @@ async def create_channel(ctx: Ctx) -> Any:
             if bits & ~bot_perms or bits & P.MANAGE_ROLES or not bot_perms & P.MANAGE_ROLES:
                 raise error(MISSING_PERMISSIONS)
     channel = G.create_channel(ctx.state, guild, body)
+    payload = ctx.state.channel_payload(channel)
+    A.by_bot(ctx, guild.id, A.CHANNEL_CREATE, target_id=channel.id, changes=A.channel_changes(payload))
     ctx.status = 201
     return ctx.state.channel_payload(channel)
 
@@ -229,8 +232,29 @@ async def patch_member(ctx: Ctx) -> Any:
         check_hierarchy(ctx, guild, sorted(changed))
     if "nick" in body:
         need_guild_perm(ctx, guild, P.CHANGE_NICKNAME if user_id == ctx.state.bot_id else P.MANAGE_NICKNAMES)
+    before_roles, before_nick = list(member.roles), member.nick
     G.update_member(ctx.state, guild, member, body)
+    record_member_update(ctx, guild, member.user_id, before_roles, before_nick, member.roles, member.nick)
     return ctx.state.member_payload(member)
+
+
+def record_member_update(
+    ctx: Ctx,
+    guild: Guild,
+    user_id: int,
+    roles: list[int],
+    nick: str | None,
+    new_roles: list[int],
+    new_nick: str | None,
+) -> None:
+    """MEMBER_ROLE_UPDATE and MEMBER_UPDATE (nickname) entries for what changed."""
+    role_changes = A.member_role_changes(guild, roles, new_roles)
+    if role_changes:
+        A.by_bot(ctx, guild.id, A.MEMBER_ROLE_UPDATE, target_id=user_id, changes=role_changes)
+    if nick != new_nick:
+        A.by_bot(
+            ctx, guild.id, A.MEMBER_UPDATE, target_id=user_id, changes=[A.change("nick", nick, new_nick)]
+        )
 
 
 async def member_role(ctx: Ctx) -> Any:
@@ -243,7 +267,9 @@ async def member_role(ctx: Ctx) -> Any:
     roles = [r for r in member.roles if r != role_id]
     if ctx.request.method == "PUT":
         roles.append(role_id)
+    before = list(member.roles)
     G.update_member(ctx.state, guild, member, {"roles": roles})
+    record_member_update(ctx, guild, member.user_id, before, member.nick, member.roles, member.nick)
     return None
 
 
@@ -253,6 +279,7 @@ async def kick_member(ctx: Ctx) -> Any:
     ctx.state.member(guild.id, ctx.param("user_id"))
     need_guild_perm(ctx, guild, P.KICK_MEMBERS)
     G.remove_member(ctx.state, guild, ctx.param("user_id"))
+    A.by_bot(ctx, guild.id, A.MEMBER_KICK, target_id=ctx.param("user_id"))
     return None
 
 
@@ -284,6 +311,14 @@ async def create_role(ctx: Ctx) -> Any:
         fields["color"] = int(body["color"])
     perms = int(body.get("permissions") or 0)
     role = G.create_role(ctx.state, guild, str(body.get("name") or "new role"), perms, **fields)
+    values = A.role_payload_values(role)
+    A.by_bot(
+        ctx,
+        guild.id,
+        A.ROLE_CREATE,
+        target_id=role.id,
+        changes=[A.change(k, new=v) for k, v in values.items()],
+    )
     return role.payload()
 
 
@@ -293,7 +328,12 @@ async def patch_role(ctx: Ctx) -> Any:
     need_guild_perm(ctx, guild, P.MANAGE_ROLES)
     role = _role(ctx, guild)
     check_hierarchy(ctx, guild, [role.id])
-    return G.update_role(ctx.state, guild, role.id, ctx.json()).payload()
+    before = A.role_payload_values(role)
+    G.update_role(ctx.state, guild, role.id, ctx.json())
+    changes = A.diff(before, A.role_payload_values(role), A.ROLE_KEYS)
+    if changes:
+        A.by_bot(ctx, guild.id, A.ROLE_UPDATE, target_id=role.id, changes=changes)
+    return role.payload()
 
 
 async def delete_role(ctx: Ctx) -> Any:
@@ -302,7 +342,15 @@ async def delete_role(ctx: Ctx) -> Any:
     need_guild_perm(ctx, guild, P.MANAGE_ROLES)
     role = _role(ctx, guild)
     check_hierarchy(ctx, guild, [role.id])
+    before = A.role_payload_values(role)
     G.delete_role(ctx.state, guild, role.id)
+    A.by_bot(
+        ctx,
+        guild.id,
+        A.ROLE_DELETE,
+        target_id=role.id,
+        changes=[A.change(k, old=v) for k, v in before.items()],
+    )
     return None
 
 

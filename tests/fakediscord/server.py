@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from . import control, oauth, rest, rest_channels, rest_guilds, rest_interactions
+from . import auditlog, control, oauth, rest, rest_channels, rest_guilds, rest_interactions
 from .api import EmulatorAPI
 from .demo import DemoGuild
 from .faults import Faults
@@ -177,7 +177,13 @@ class FakeDiscord(EmulatorAPI):
         control.mount(app)
         app.router.add_get("/", self._index)
         rest.mount(
-            app, self, rest_guilds.ROUTES + rest_channels.ROUTES + rest_interactions.ROUTES + oauth.ROUTES
+            app,
+            self,
+            rest_guilds.ROUTES
+            + rest_channels.ROUTES
+            + rest_interactions.ROUTES
+            + oauth.ROUTES
+            + auditlog.ROUTES,
         )
         return app
 

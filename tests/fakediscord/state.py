@@ -30,6 +30,7 @@ from .util import (
 # Gateway intents (https://discord.com/developers/docs/events/gateway#gateway-intents).
 GUILDS = 1 << 0
 GUILD_MEMBERS = 1 << 1
+GUILD_MODERATION = 1 << 2
 GUILD_PRESENCES = 1 << 8
 GUILD_MESSAGES = 1 << 9
 GUILD_MESSAGE_REACTIONS = 1 << 10
@@ -69,6 +70,8 @@ class State:
         self.interactions: dict[int, Interaction] = {}
         self.interactions_by_token: dict[str, Interaction] = {}
         self.modals: list[dict[str, Any]] = []
+        # guild ID -> its audit log entries, oldest first (see auditlog.py)
+        self.audit_logs: dict[int, list[Any]] = {}
         self.blobs: dict[int, Blob] = {}
         self.nonces: dict[tuple[int, int, str], tuple[int, float]] = {}
         self.cdn_base = "http://127.0.0.1"
