@@ -9,6 +9,7 @@ from .categories import (
     TicketCategory,
 )
 from .config import BotConfig, ConfigRevision
+from .discordlogs import AuditLogCursor, FeatureMessage
 from .events import LiveEvent
 from .guild import GuildChannel, GuildMember, GuildRole, GuildSnapshot
 from .moderation import BlockedUser, Snippet
@@ -19,11 +20,13 @@ from .tickets import Attachment, MessageEdit, Ticket, TicketChange, TicketMessag
 
 __all__ = [
     "Attachment",
+    "AuditLogCursor",
     "BlockedUser",
     "BotConfig",
     "CategoryRole",
     "CategorySettings",
     "ConfigRevision",
+    "FeatureMessage",
     "GuildChannel",
     "GuildMember",
     "GuildRole",
