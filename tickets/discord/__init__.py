@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from .port import (
+    AuditLogPage,
     DiscordChannel,
     DiscordError,
     DiscordGuild,
@@ -39,6 +40,7 @@ def set_port(port: DiscordPort | None) -> None:
 
 
 __all__ = [
+    "AuditLogPage",
     "DiscordChannel",
     "DiscordError",
     "DiscordGuild",

@@ -15,6 +15,7 @@ from .port import (
     UNKNOWN_GUILD,
     UNKNOWN_MESSAGE,
     UNKNOWN_USER,
+    AuditLogPage,
     DiscordChannel,
     DiscordError,
     DiscordGuild,
@@ -111,6 +112,8 @@ class FakeDiscord:
         # Guilds the bot is in, and their roles (the setup wizard lists them).
         self.guilds: dict[int, DiscordGuild] = {}
         self.roles: dict[int, list[DiscordRole]] = {}
+        # guild ID -> audit log entries as Discord sends them, oldest first.
+        self.audit_entries: dict[int, list[dict[str, Any]]] = {}
 
     # --- setting the scene -------------------------------------------------------------------
     def add_user(self, user_id: int, name: str = "user", *, bot: bool = False) -> DiscordUser:
@@ -304,6 +307,31 @@ class FakeDiscord:
 
     def typing(self, channel_id: int) -> None:
         self.calls.append(("typing", (channel_id,)))
+
+    def get_message(self, channel_id: int, message_id: int) -> RemoteMessage | None:
+        m = self.messages.get(message_id)
+        if m is None or m.channel_id != channel_id:
+            return None
+        return RemoteMessage(
+            id=m.id,
+            channel_id=m.channel_id,
+            author_id=m.author_id,
+            author_name=self.users[m.author_id].username if m.author_id in self.users else "bot",
+            author_bot=m.author_id == self.BOT_ID,
+            content=m.content,
+            created_at=m.created_at,
+        )
+
+    def audit_log(self, guild_id, *, after=None, action_type=None, user_id=None, limit=100) -> AuditLogPage:
+        entries = [
+            e
+            for e in self.audit_entries.get(guild_id, [])
+            if (after is None or int(e["id"]) > after)
+            and (action_type is None or e["action_type"] == action_type)
+            and (user_id is None or e.get("user_id") == str(user_id))
+        ]
+        entries = entries[:limit] if after is not None else entries[-limit:]
+        return AuditLogPage(entries=entries, users={})
 
     def with_token(self, token: str) -> DiscordPort:
         return self if token == self.TOKEN else _RefusedToken()  # type: ignore[return-value]

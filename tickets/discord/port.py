@@ -128,6 +128,16 @@ class RemoteMessage:
     attachments: tuple[dict[str, Any], ...] = ()
 
 
+@dataclass(frozen=True)
+class AuditLogPage:
+    """A page of a guild's audit log: the entries as Discord sends them (``id``, ``user_id``,
+    ``target_id``, ``action_type``, ``changes``, ``options``, ``reason``), oldest first, and the
+    users they name."""
+
+    entries: list[dict[str, Any]]
+    users: dict[int, DiscordUser]
+
+
 @dataclass
 class OutgoingMessage:
     """A message to send or an edit to make, in Discord's JSON vocabulary."""
@@ -213,6 +223,23 @@ class DiscordPort(Protocol):
         ...
 
     def typing(self, channel_id: int) -> None: ...
+
+    def get_message(self, channel_id: int, message_id: int) -> RemoteMessage | None:
+        """The message, or None when it (or its channel) no longer exists."""
+        ...
+
+    def audit_log(
+        self,
+        guild_id: int,
+        *,
+        after: int | None = None,
+        action_type: int | None = None,
+        user_id: int | None = None,
+        limit: int = 100,
+    ) -> AuditLogPage:
+        """Audit log entries (needs VIEW_AUDIT_LOG): with ``after``, the ``limit`` (≤ 100) oldest
+        after that entry ID; otherwise the newest ``limit``. Oldest first either way."""
+        ...
 
     # --- what the setup wizard asks (the bot's identity and where it is) -------------------------
     def with_token(self, token: str) -> DiscordPort:

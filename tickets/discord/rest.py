@@ -18,6 +18,7 @@ from django.conf import settings
 
 from .port import (
     UNKNOWN_MEMBER,
+    AuditLogPage,
     DiscordChannel,
     DiscordError,
     DiscordGuild,
@@ -210,6 +211,37 @@ class RestDiscordPort:
 
     def typing(self, channel_id: int) -> None:
         self.request("POST", f"/channels/{channel_id}/typing")
+
+    def get_message(self, channel_id: int, message_id: int) -> RemoteMessage | None:
+        try:
+            m = self.request("GET", f"/channels/{channel_id}/messages/{message_id}")
+        except DiscordError as error:
+            if error.status == 404:
+                return None
+            raise
+        return RemoteMessage(
+            id=int(m["id"]),
+            channel_id=channel_id,
+            author_id=int(m["author"]["id"]),
+            author_name=m["author"].get("global_name") or m["author"].get("username", ""),
+            author_bot=bool(m["author"].get("bot", False)),
+            content=m.get("content", ""),
+            created_at=datetime.fromisoformat(m["timestamp"]),
+            attachments=tuple(m.get("attachments", [])),
+        )
+
+    def audit_log(self, guild_id, *, after=None, action_type=None, user_id=None, limit=100) -> AuditLogPage:
+        params: dict[str, Any] = {"limit": max(1, min(limit, 100))}
+        if after is not None:
+            params["after"] = str(after)
+        if action_type is not None:
+            params["action_type"] = action_type
+        if user_id is not None:
+            params["user_id"] = str(user_id)
+        data = self.request("GET", f"/guilds/{guild_id}/audit-logs", params=params) or {}
+        entries = sorted(data.get("audit_log_entries", []), key=lambda e: int(e["id"]))
+        users = {int(u["id"]): _user(u) for u in data.get("users", [])}
+        return AuditLogPage(entries=entries, users=users)
 
     def with_token(self, token: str) -> RestDiscordPort:
         return RestDiscordPort(
