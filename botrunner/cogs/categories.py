@@ -23,7 +23,7 @@ from botrunner.bot import ModmailBot
 from botrunner.invocation import Invocation, show_in_place
 from tickets import rendering, services, snowflake
 from tickets.discord import DiscordError
-from tickets.errors import Conflict, DomainError
+from tickets.errors import Conflict, DomainError, UserBlocked
 from tickets.services import categories as category_services
 
 log = logging.getLogger("rustmail.bot")
@@ -282,7 +282,7 @@ class Categories(commands.Cog):
             await interaction.followup.send(
                 embed=nextcord.Embed(description=error.message, color=0xED4245), ephemeral=True
             )
-            if isinstance(error, Conflict):  # the prompt is over: its buttons go
+            if isinstance(error, Conflict | UserBlocked):  # the prompt is over: its buttons go
                 await interaction.edit_original_message(view=None)
         except nextcord.HTTPException as failure:
             log.info("Could not answer a prompt click: %s", failure)

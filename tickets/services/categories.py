@@ -12,9 +12,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
-from tickets import events, rendering
+from tickets import events, rendering, selectors
 from tickets.discord import DiscordError, DiscordPort, OutgoingMessage
-from tickets.errors import Conflict, InvalidInput, NotFound
+from tickets.errors import Conflict, InvalidInput, NotFound, UserBlocked
 from tickets.models import (
     BotConfig,
     CategoryRole,
@@ -27,6 +27,7 @@ from tickets.models import (
 
 from ._common import bot_language, config, log, now, port_or_default
 from ._jobs import claimable, job_claim, job_run_claimed
+from .refusals import Reason, block_notice, refusals_record
 
 MAX_ENABLED = 24
 MIN_TIMEOUT = 30
@@ -347,7 +348,10 @@ def selection_choose(
 
     Claimed with a conditional update, so a click racing the timeout acts once. Opens the ticket,
     pings the category's roles and forwards the queue in order. A Discord failure is recorded and
-    raised; the worker then finishes the forwarding (see ``selections_expire``). Returns the ticket."""
+    raised; the worker then finishes the forwarding (see ``selections_expire``). Returns the ticket.
+
+    A user blocked since the prompt was sent opens nothing: the selection is cancelled, its queued
+    DMs are recorded as refused, and ``UserBlocked`` carries what the user reads."""
     port = port_or_default(port)
     cfg = config()
     query = PendingCategorySelection.objects.filter(
@@ -355,6 +359,9 @@ def selection_choose(
     )
     if user_id is not None:
         query = query.filter(user_id=user_id)
+    if user_id is not None and selectors.active_block(user_id) and _cancel_blocked(query):
+        with bot_language(cfg):
+            raise UserBlocked(block_notice())
     category = TicketCategory.objects.filter(pk=category_id, enabled=True).first() if category_id else None
     if category_id and category is None:
         raise NotFound(_("That category is no longer offered."))
@@ -372,10 +379,37 @@ def selection_choose(
     return forwarded.ticket
 
 
+def _cancel_blocked(query) -> bool:
+    """Cancel the pending selection(s) of ``query`` (a conditional update: only a still pending one)
+    and record their queued DMs as refused; False when none was pending any more."""
+    with transaction.atomic():
+        selections = list(query.values_list("pk", "user_id"))
+        cancelled = query.update(state=PendingCategorySelection.State.CANCELLED, finished_at=now())
+        if cancelled:
+            for pk, user_id in selections:
+                _refuse_queue(pk, user_id)
+    return bool(cancelled)
+
+
+def _refuse_queue(selection_id: int, user_id: int) -> None:
+    """Record as refused the queued DMs of a selection that will never open a ticket (its user was
+    blocked), except those already stored in a ticket."""
+    queued = list(
+        PendingMessage.objects.filter(selection_id=selection_id).values_list("dm_message_id", flat=True)
+    )
+    stored = set(
+        TicketMessage.objects.filter(dm_message_id__in=queued).values_list("dm_message_id", flat=True)
+    )
+    refusals_record(
+        user_id=user_id, dm_message_ids=[i for i in queued if i not in stored], reason=Reason.BLOCKED
+    )
+
+
 class _SelectionForward:
     """Opens the ticket of a claimed selection and forwards its queue, idempotently: a message
     already stored is only delivered again if its copy never reached the channel (nonces keep
-    Discord from showing anything twice)."""
+    Discord from showing anything twice). A selection whose user was blocked meanwhile, and of which
+    nothing was forwarded yet, opens nothing: it ends cancelled, its queue refused."""
 
     def __init__(self, *, cfg: BotConfig, port: DiscordPort) -> None:
         self.cfg = cfg
@@ -395,6 +429,11 @@ class _SelectionForward:
         cfg, port = self.cfg, self.port
         category = selection.chosen_category
         self.ticket = None
+        queued_ids = list(selection.messages.values_list("dm_message_id", flat=True))
+        forwarded = TicketMessage.objects.filter(dm_message_id__in=queued_ids).exists()
+        if not forwarded and selectors.active_block(selection.user_id):
+            _refuse_queue(selection.pk, selection.user_id)
+            return PendingCategorySelection.State.CANCELLED
         first = True
         for queued in selection.messages.order_by("created_at", "id"):
             stored = TicketMessage.objects.select_related("ticket").filter(dm_message_id=queued.dm_message_id)
@@ -461,21 +500,27 @@ def selections_expire(*, at: datetime | None = None, port: DiscordPort | None = 
         if not job_claim(PendingCategorySelection, selection_id, at=at):
             continue
         selection = PendingCategorySelection.objects.select_related("chosen_category").get(pk=selection_id)
-        if (
-            job_run_claimed(PendingCategorySelection, selection, forward, reraise=False)
-            == PendingCategorySelection.State.DONE
-        ):
+        state = job_run_claimed(PendingCategorySelection, selection, forward, reraise=False)
+        if state == PendingCategorySelection.State.DONE:
             count += 1
             _retire_prompt(selection, cfg=forward.cfg, port=port)
+        elif state == PendingCategorySelection.State.CANCELLED:  # the user was blocked meanwhile
+            _retire_prompt(selection, cfg=forward.cfg, port=port, blocked=True)
     return count
 
 
-def _retire_prompt(selection: PendingCategorySelection, *, cfg: BotConfig, port: DiscordPort) -> None:
-    """The prompt timed out: its buttons go, and the user reads that their messages went through."""
+def _retire_prompt(
+    selection: PendingCategorySelection, *, cfg: BotConfig, port: DiscordPort, blocked: bool = False
+) -> None:
+    """The prompt timed out: its buttons go, and the user reads that their messages went through
+    (or, when they were blocked meanwhile, that they were not delivered)."""
     if not (selection.prompt_message_id and selection.dm_channel_id):
         return
     with bot_language(cfg):
-        text = _("No category was chosen in time: your messages were passed on to the staff.")
+        if blocked:
+            text = block_notice()
+        else:
+            text = _("No category was chosen in time: your messages were passed on to the staff.")
         try:
             port.edit(selection.dm_channel_id, selection.prompt_message_id, rendering.system(cfg, text))
         except DiscordError as error:

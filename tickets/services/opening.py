@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from tickets import events, rendering, selectors
@@ -53,6 +53,8 @@ from ._common import (
     port_or_default,
     staff_guild_id,
 )
+from .bans import ban_recap_line
+from .refusals import Reason, block_notice, refusal_record, was_refused
 
 MAX_ATTACHMENT_BYTES = 8 * 1024 * 1024
 
@@ -195,6 +197,9 @@ def _recap(ticket: Ticket, cfg: BotConfig, port: DiscordPort) -> str:
     ]
     if member and member.joined_at:
         lines.append(_("Joined the server: <t:%(ts)s:R>") % {"ts": int(member.joined_at.timestamp())})
+    banned = ban_recap_line(guild_id=community_guild_id(cfg), user_id=ticket.user_id)
+    if banned:
+        lines.append(banned)
     if ticket.origin == Ticket.Origin.STAFF:
         lines.append(_("Opened by staff: the user sees nothing until the first reply."))
     return "\n".join(lines)
@@ -410,8 +415,10 @@ def user_message_relay(
     port: DiscordPort | None = None,
 ) -> RelayResult:
     """Take a DM the user sent the bot: store it in their open ticket (opening one if needed) and copy
-    it into the ticket channel, exactly once. Returns what happened; refusals are told to the user,
-    and so is a DM that was stored but whose copy Discord refused (``Relay.DELAYED``).
+    it into the ticket channel, exactly once. Returns what happened; refusals are recorded, then told
+    to the user, and so is a DM that was stored but whose copy Discord refused (``Relay.DELAYED``).
+    A DM seen before (relayed, held by a category prompt, or refused) is a ``Relay.DUPLICATE``: a
+    refused DM stays refused once the reason is gone (recovery and replays never relay it).
 
     ``confirm=False`` skips the ✅ on this DM: the caller knows a later DM of the same user is about
     to be relayed, and its ✅ acknowledges this one too (one Discord request saved per DM in a burst)."""
@@ -425,14 +432,17 @@ def user_message_relay(
         .values_list("pk", "inbox_message_id")
         .first()
     )
-    if (stored is not None and stored[1] is not None) or _held(dm_message_id):
+    if (stored is not None and stored[1] is not None) or _held(dm_message_id) or was_refused(dm_message_id):
         return RelayResult(Relay.DUPLICATE)
     cfg = config()
     existing = TicketMessage.objects.select_related("ticket").get(pk=stored[0]) if stored else None
     if existing is None:
         refusal = _refuse(cfg=cfg, port=port, user_id=user_id, attachments=attachments)
         if refusal is not None:
-            return RelayResult(refusal)
+            outcome, text = refusal
+            refusal_record(user_id=user_id, dm_message_id=dm_message_id, reason=Reason(outcome.value))
+            _refusal(port, cfg, user_id, text)
+            return RelayResult(outcome)
         from .categories import selection_hold
 
         held = selection_hold(
@@ -494,8 +504,16 @@ def user_message_failed(
     *, user_id: int, dm_channel_id: int, dm_message_id: int, port: DiscordPort | None = None
 ) -> None:
     """A DM could not even be stored (``user_message_relay`` raised): put ⚠️ on it and ask the user
-    to send it again. Never raises: there is nobody left to tell."""
+    to send it again. Never raises: there is nobody left to tell. Unless it was stored after all,
+    it is recorded as refused: the user sends it again, so relaying this one later would repeat it."""
     port = port_or_default(port)
+    try:
+        if not TicketMessage.objects.filter(dm_message_id=dm_message_id).exists() and not _held(
+            dm_message_id
+        ):
+            refusal_record(user_id=user_id, dm_message_id=dm_message_id, reason=Reason.FAILED)
+    except DatabaseError as error:
+        log.warning("DM %s could not be recorded as refused: %s", dm_message_id, error)
     try:
         cfg = config()
         port.react(dm_channel_id, dm_message_id, "⚠️")
@@ -514,33 +532,20 @@ def _held(dm_message_id: int) -> bool:
 
 def _refuse(
     *, cfg: BotConfig, port: DiscordPort, user_id: int, attachments: list[IncomingAttachment]
-) -> Relay | None:
-    """Why this DM opens nothing (and the user was told), or None when it may go through."""
+) -> tuple[Relay, str] | None:
+    """Why this DM opens nothing and what the user is told, or None when it may go through."""
     with bot_language(cfg):
         if selectors.active_block(user_id):
-            _refusal(
-                port,
-                cfg,
-                user_id,
-                _("You are blocked from contacting the staff. Your message was not delivered."),
-            )
-            return Relay.BLOCKED
+            return Relay.BLOCKED, block_notice()
         if SystemState.load().presence == SystemState.Presence.MAINTENANCE:
-            _refusal(port, cfg, user_id, _("The bot is under maintenance. Please try again later."))
-            return Relay.MAINTENANCE
+            return Relay.MAINTENANCE, _("The bot is under maintenance. Please try again later.")
         if not _is_member(cfg, port, user_id):
-            _refusal(port, cfg, user_id, _("You must be a member of the server to contact the staff."))
-            return Relay.NOT_MEMBER
+            return Relay.NOT_MEMBER, _("You must be a member of the server to contact the staff.")
         too_big = [a.filename for a in attachments if a.size > MAX_ATTACHMENT_BYTES]
         if too_big:
-            _refusal(
-                port,
-                cfg,
-                user_id,
-                _("Attachments over 8 MB cannot be relayed: %(names)s. Your message was not delivered.")
-                % {"names": ", ".join(too_big)},
-            )
-            return Relay.REJECTED
+            return Relay.REJECTED, _(
+                "Attachments over 8 MB cannot be relayed: %(names)s. Your message was not delivered."
+            ) % {"names": ", ".join(too_big)}
     return None
 
 

@@ -3,7 +3,8 @@
 Two kinds of DM are missing after an outage: those the bot never saw (read back from the DM
 channel's history), and those it stored but whose channel copy was never sent (the process died
 between the two). Reading starts just before the oldest of the latter, so both are completed in
-the order the user sent them; what is already relayed is recognised by its DM ID and skipped.
+the order the user sent them; what is already relayed is recognised by its DM ID and skipped, and
+so is what was refused (the user was told it was not delivered: see ``refusals``).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from django.utils.translation import gettext as _
 from tickets import rendering
 from tickets.discord import DiscordError, DiscordPort, RemoteMessage
 from tickets.errors import DomainError
-from tickets.models import SystemState, Ticket, TicketMessage
+from tickets.models import RefusedMessage, SystemState, Ticket, TicketMessage
 
 from ._common import bot_language, config, log, now, port_or_default
 from .opening import IncomingAttachment, Relay, RelayResult, user_message_relay
@@ -38,8 +39,8 @@ class RecoverySource:
 def recovery_sources() -> list[RecoverySource]:
     """DM channels of open tickets and of recently closed ones (a DM sent while away opens a new one).
 
-    Each is read after the newest stored DM of the user, or, when an open ticket holds DMs whose
-    channel copy is missing, from just before the oldest of those."""
+    Each is read after the newest DM of the user that was stored or refused, or, when an open ticket
+    holds DMs whose channel copy is missing, from just before the oldest of those."""
     tickets = Ticket.objects.filter(dm_channel_id__isnull=False).filter(
         status=Ticket.Status.OPEN
     ) | Ticket.objects.filter(dm_channel_id__isnull=False, closed_at__gte=now() - RECENT)
@@ -52,6 +53,14 @@ def recovery_sources() -> list[RecoverySource]:
     last_ids = dict(
         user_dms.values("author_id").annotate(last=Max("dm_message_id")).values_list("author_id", "last")
     )
+    refused = (
+        RefusedMessage.objects.filter(user_id__in=list(latest))
+        .values("user_id")
+        .annotate(last=Max("dm_message_id"))
+        .values_list("user_id", "last")
+    )
+    for user_id, last in refused:
+        last_ids[user_id] = max(last, last_ids.get(user_id) or 0)
     # Only an open ticket's channel can still take the copy; a closed one's is archived or gone.
     open_ids = [t.pk for t in latest.values() if t.status == Ticket.Status.OPEN]
     first_undelivered = dict(
