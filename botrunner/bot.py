@@ -21,6 +21,7 @@ from nextcord.ext import commands
 
 from tickets.models import BotConfig
 
+from .commanddocs import localize_slash_commands
 from .runtime import ServiceRunner
 
 log = logging.getLogger("rustmail.bot")
@@ -34,7 +35,9 @@ COGS = (
     "botrunner.cogs.moderation",
     "botrunner.cogs.categories",
     "botrunner.cogs.info",
+    "botrunner.cogs.help",
     "botrunner.cogs.members",
+    "botrunner.cogs.bans",
 )
 
 
@@ -100,6 +103,8 @@ class ModmailBot(commands.Bot):
         self.add_application_command_check(self._slash_command_allowed)
         for name in cogs:
             self.load_extension(name)
+        # Discord shows each slash command's and option's description in the client's language.
+        localize_slash_commands(self.get_all_application_commands())
 
     # --- the bot's language and its service calls -----------------------------------------
     def language(self) -> translation.override:

@@ -1,7 +1,8 @@
 """The bot configuration's schema: Rustmail's eight sections, their keys, types and defaults.
 
 One table drives the model's columns (``BotConfig``), the API's nested JSON, the ``config.toml``
-import and validation, so a key is declared once.
+import, validation and the panel's configuration form, so a key is declared once (its label and
+help text too, translated through Django's i18n).
 """
 
 from __future__ import annotations
@@ -9,8 +10,12 @@ from __future__ import annotations
 import re
 import zoneinfo
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Any
 from urllib.parse import urlsplit
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from tickets.snowflake import InvalidSnowflake, parse_snowflake
 
@@ -45,7 +50,9 @@ class Key:
     # str, text, secret, url, bool, int, snowflake, snowflakes, color, timezone, language, languages, mode
     kind: str
     default: Any
-    help: str
+    # What it does (the model's and the API's help text, the panel's help) and its name in the panel:
+    # translatable, read in the language of whoever is looking.
+    help: str | Promise
     minimum: int | None = None
     maximum: int = INT_MAX
     # Text: at most this many characters (default per kind, see ``MAX_LENGTHS``); at least min_length.
@@ -56,6 +63,7 @@ class Key:
     grants_access: bool = False
     # ``bot.mode`` is a nested table in Rustmail's file and in the API's JSON.
     nested: str | None = None
+    label: str | Promise = dataclass_field(default="", kw_only=True)
 
     @property
     def field(self) -> str:
@@ -64,67 +72,132 @@ class Key:
 
 
 KEYS: tuple[Key, ...] = (
-    Key("bot", "token", "secret", "", "Bot token (DISCORD_TOKEN in the environment overrides it)."),
     Key(
-        "bot", "status", "str", "DM for support", "Activity text shown under the bot's name.", max_length=128
+        "bot",
+        "token",
+        "secret",
+        "",
+        _("Bot token (DISCORD_TOKEN in the environment overrides it)."),
+        label=_("Bot token"),
+    ),
+    Key(
+        "bot",
+        "status",
+        "str",
+        "DM for support",
+        _("Activity text shown under the bot's name."),
+        label=_("Status text"),
+        max_length=128,
     ),
     Key(
         "bot",
         "welcome_message",
         "text",
         "Your message has been received. Staff will answer here soon.",
-        "Sent to a user when their ticket opens.",
+        _("Sent to a user when their ticket opens."),
+        label=_("Welcome message"),
     ),
     Key(
         "bot",
         "close_message",
         "text",
         "Your ticket has been closed. Thank you for contacting us.",
-        "Sent to the user when their ticket closes (unless silent).",
+        _("Sent to the user when their ticket closes (unless silent)."),
+        label=_("Closing message"),
     ),
-    Key("bot", "typing_proxy_from_user", "bool", False, "Show staff when the user is typing."),
-    Key("bot", "typing_proxy_from_staff", "bool", False, "Show the user when staff are typing."),
+    Key(
+        "bot",
+        "typing_proxy_from_user",
+        "bool",
+        False,
+        _("Show staff when the user is typing."),
+        label=_("Relay the user's typing"),
+    ),
+    Key(
+        "bot",
+        "typing_proxy_from_staff",
+        "bool",
+        False,
+        _("Show the user when staff are typing."),
+        label=_("Relay staff typing"),
+    ),
     Key(
         "bot",
         "enable_rustmail_logs",
         "bool",
         False,
-        "Post a log when a ticket closes (needs logs_channel_id).",
+        _("Post a log when a ticket closes (needs logs_channel_id)."),
+        label=_("Ticket logs"),
     ),
     Key(
-        "bot", "enable_discord_logs", "bool", False, "Forward the guild's audit log (needs logs_channel_id)."
+        "bot",
+        "enable_discord_logs",
+        "bool",
+        False,
+        _("Forward the guild's audit log (needs logs_channel_id)."),
+        label=_("Server audit log"),
     ),
-    Key("bot", "enable_features", "bool", False, "Post feature announcements (needs features_channel_id)."),
-    Key("bot", "enable_panel", "bool", True, "Serve the web panel."),
+    Key(
+        "bot",
+        "enable_features",
+        "bool",
+        False,
+        _("Post feature announcements (needs features_channel_id)."),
+        label=_("Feature announcements"),
+    ),
+    Key("bot", "enable_panel", "bool", True, _("Serve the web panel."), label=_("Web panel")),
     Key(
         "bot",
         "client_id",
         "snowflake",
         None,
-        "OAuth2 application ID for the panel login.",
+        _("OAuth2 application ID for the panel login."),
+        label=_("OAuth2 client ID"),
         grants_access=True,
     ),
     Key(
-        "bot", "client_secret", "secret", "", "OAuth2 client secret for the panel login.", grants_access=True
+        "bot",
+        "client_secret",
+        "secret",
+        "",
+        _("OAuth2 client secret for the panel login."),
+        label=_("OAuth2 client secret"),
+        grants_access=True,
     ),
     Key(
         "bot",
         "redirect_url",
         "url",
         "",
-        "OAuth2 redirect URL; empty: /api/auth/callback at the address the panel is reached at.",
+        _("OAuth2 redirect URL; empty: /api/auth/callback at the address the panel is reached at."),
+        label=_("OAuth2 redirect URL"),
         grants_access=True,
     ),
-    Key("bot", "timezone", "timezone", "UTC", "IANA time zone for reminders (HH:MM) and dates."),
-    Key("bot", "logs_channel_id", "snowflake", None, "Channel where logs go."),
-    Key("bot", "features_channel_id", "snowflake", None, "Channel where feature announcements go."),
-    Key("bot", "ip", "str", "", "Public address of the panel, if any."),
+    Key(
+        "bot",
+        "timezone",
+        "timezone",
+        "UTC",
+        _("IANA time zone for reminders (HH:MM) and dates."),
+        label=_("Time zone"),
+    ),
+    Key("bot", "logs_channel_id", "snowflake", None, _("Channel where logs go."), label=_("Logs channel")),
+    Key(
+        "bot",
+        "features_channel_id",
+        "snowflake",
+        None,
+        _("Channel where feature announcements go."),
+        label=_("Announcements channel"),
+    ),
+    Key("bot", "ip", "str", "", _("Public address of the panel, if any."), label=_("Public address")),
     Key(
         "bot",
         "panel_super_admin_users",
         "snowflakes",
         [],
-        "Users who hold every panel permission.",
+        _("Users who hold every panel permission."),
+        label=_("Super admin users"),
         grants_access=True,
     ),
     Key(
@@ -132,43 +205,124 @@ KEYS: tuple[Key, ...] = (
         "panel_super_admin_roles",
         "snowflakes",
         [],
-        "Roles whose members hold every panel permission.",
+        _("Roles whose members hold every panel permission."),
+        label=_("Super admin roles"),
         grants_access=True,
     ),
-    Key("bot", "panel_port", "int", 3002, "Port of the panel and API.", minimum=1, maximum=65535),
+    Key(
+        "bot",
+        "panel_port",
+        "int",
+        3002,
+        _("Port of the panel and API."),
+        label=_("Panel port"),
+        minimum=1,
+        maximum=65535,
+    ),
     Key(
         "bot",
         "type",
         "mode",
         "single",
-        "single: one guild; dual: a community guild and a staff guild.",
+        _("single: one guild; dual: a community guild and a staff guild."),
+        label=_("Server mode"),
         nested="mode",
         grants_access=True,
     ),
-    Key("bot", "guild_id", "snowflake", None, "The guild (single mode).", nested="mode", grants_access=True),
-    Key("bot", "community_guild_id", "snowflake", None, "Where users are (dual mode).", nested="mode"),
+    Key(
+        "bot",
+        "guild_id",
+        "snowflake",
+        None,
+        _("The guild (single mode)."),
+        label=_("Server"),
+        nested="mode",
+        grants_access=True,
+    ),
+    Key(
+        "bot",
+        "community_guild_id",
+        "snowflake",
+        None,
+        _("Where users are (dual mode)."),
+        label=_("Community server"),
+        nested="mode",
+    ),
     Key(
         "bot",
         "staff_guild_id",
         "snowflake",
         None,
-        "Where ticket channels are (dual mode).",
+        _("Where ticket channels are (dual mode)."),
+        label=_("Staff server"),
         nested="mode",
         grants_access=True,
     ),
-    Key("command", "prefix", "str", "!", "Prefix of text commands.", min_length=1, max_length=32),
-    Key("thread", "inbox_category_id", "snowflake", None, "Discord category where ticket channels open."),
-    Key("thread", "embedded_message", "bool", True, "Relay messages as embeds (false: plain text)."),
-    Key("thread", "user_message_color", "color", "5865f2", "Colour of the user's messages (hex)."),
-    Key("thread", "staff_message_color", "color", "57f287", "Colour of staff messages (hex)."),
-    Key("thread", "system_message_color", "color", "faa81a", "Colour of system messages (hex)."),
-    Key("thread", "block_quote", "bool", True, "Prefix relayed plain text with a block quote."),
+    Key(
+        "command",
+        "prefix",
+        "str",
+        "!",
+        _("Prefix of text commands."),
+        label=_("Command prefix"),
+        min_length=1,
+        max_length=32,
+    ),
+    Key(
+        "thread",
+        "inbox_category_id",
+        "snowflake",
+        None,
+        _("Discord category where ticket channels open."),
+        label=_("Inbox category"),
+    ),
+    Key(
+        "thread",
+        "embedded_message",
+        "bool",
+        True,
+        _("Relay messages as embeds (false: plain text)."),
+        label=_("Messages as embeds"),
+    ),
+    Key(
+        "thread",
+        "user_message_color",
+        "color",
+        "5865f2",
+        _("Colour of the user's messages (hex)."),
+        label=_("User messages colour"),
+    ),
+    Key(
+        "thread",
+        "staff_message_color",
+        "color",
+        "57f287",
+        _("Colour of staff messages (hex)."),
+        label=_("Staff messages colour"),
+    ),
+    Key(
+        "thread",
+        "system_message_color",
+        "color",
+        "faa81a",
+        _("Colour of system messages (hex)."),
+        label=_("System messages colour"),
+    ),
+    Key(
+        "thread",
+        "block_quote",
+        "bool",
+        True,
+        _("Prefix relayed plain text with a block quote."),
+        label=_("Block quote"),
+    ),
     Key(
         "thread",
         "time_to_close_thread",
         "int",
         0,
-        "Default delay of a scheduled close, in seconds.",
+        _("Default delay of a scheduled close, in seconds."),
+        label=_("Default close delay"),
         minimum=0,
         maximum=366 * 24 * 3600,
     ),
@@ -177,49 +331,164 @@ KEYS: tuple[Key, ...] = (
         "create_ticket_by_create_channel",
         "bool",
         False,
-        "A channel created in the inbox category opens a ticket.",
+        _("A channel created in the inbox category opens a ticket."),
+        label=_("Open a ticket from a new channel"),
     ),
-    Key("thread", "close_on_leave", "bool", False, "Close a ticket when its user leaves the guild."),
+    Key(
+        "thread",
+        "close_on_leave",
+        "bool",
+        False,
+        _("Close a ticket when its user leaves the guild."),
+        label=_("Close when the user leaves"),
+    ),
     Key(
         "thread",
         "auto_archive_duration",
         "int",
         10080,
-        "Minutes before inactive threads archive.",
+        _("Minutes before inactive threads archive."),
+        label=_("Auto-archive delay"),
         minimum=0,
         maximum=10080,
     ),
-    Key("language", "default_language", "language", "en", "Language of the bot's messages."),
-    Key("language", "fallback_language", "language", "en", "Language used when a text is missing."),
-    Key("language", "supported_languages", "languages", ["en", "fr"], "Languages offered."),
-    Key("error_handling", "show_detailed_errors", "bool", True, "Explain errors in detail to staff."),
-    Key("error_handling", "log_errors", "bool", True, "Write errors to the log."),
-    Key("error_handling", "send_error_embeds", "bool", True, "Show errors as embeds."),
     Key(
-        "error_handling", "auto_delete_error_messages", "bool", False, "Delete error messages after a while."
+        "language",
+        "default_language",
+        "language",
+        "en",
+        _("Language of the bot's messages."),
+        label=_("Default language"),
+    ),
+    Key(
+        "language",
+        "fallback_language",
+        "language",
+        "en",
+        _("Language used when a text is missing."),
+        label=_("Fallback language"),
+    ),
+    Key(
+        "language",
+        "supported_languages",
+        "languages",
+        ["en", "fr"],
+        _("Languages offered."),
+        label=_("Supported languages"),
+    ),
+    Key(
+        "error_handling",
+        "show_detailed_errors",
+        "bool",
+        True,
+        _("Explain errors in detail to staff."),
+        label=_("Detailed errors"),
+    ),
+    Key("error_handling", "log_errors", "bool", True, _("Write errors to the log."), label=_("Log errors")),
+    Key(
+        "error_handling",
+        "send_error_embeds",
+        "bool",
+        True,
+        _("Show errors as embeds."),
+        label=_("Errors as embeds"),
+    ),
+    Key(
+        "error_handling",
+        "auto_delete_error_messages",
+        "bool",
+        False,
+        _("Delete error messages after a while."),
+        label=_("Delete error messages"),
     ),
     Key(
         "error_handling",
         "error_message_ttl",
         "int",
         30,
-        "Seconds before an error message is deleted.",
+        _("Seconds before an error message is deleted."),
+        label=_("Error message lifetime"),
         minimum=1,
         maximum=24 * 3600,
     ),
-    Key("error_handling", "display_errors", "bool", True, "Show errors at all."),
-    Key("notifications", "show_success_on_edit", "bool", True, "Confirm an edit."),
     Key(
-        "notifications", "show_partial_success_on_edit", "bool", True, "Report an edit that reached one copy."
+        "error_handling", "display_errors", "bool", True, _("Show errors at all."), label=_("Display errors")
     ),
-    Key("notifications", "show_failure_on_edit", "bool", True, "Report an edit that failed."),
-    Key("notifications", "show_success_on_reply", "bool", False, "Confirm a reply."),
-    Key("notifications", "show_success_on_delete", "bool", True, "Confirm a deletion."),
-    Key("notifications", "show_success", "bool", True, "Show success messages at all."),
-    Key("notifications", "show_error", "bool", True, "Show error messages at all."),
-    Key("reminders", "embed_color", "color", "ffcc00", "Colour of reminder embeds (hex)."),
-    Key("logs", "show_log_on_edit", "bool", True, "Post a before/after log in the channel on an edit."),
-    Key("logs", "show_log_on_delete", "bool", True, "Post a log in the channel on a deletion."),
+    Key(
+        "notifications", "show_success_on_edit", "bool", True, _("Confirm an edit."), label=_("Confirm edits")
+    ),
+    Key(
+        "notifications",
+        "show_partial_success_on_edit",
+        "bool",
+        True,
+        _("Report an edit that reached one copy."),
+        label=_("Report partial edits"),
+    ),
+    Key(
+        "notifications",
+        "show_failure_on_edit",
+        "bool",
+        True,
+        _("Report an edit that failed."),
+        label=_("Report failed edits"),
+    ),
+    Key(
+        "notifications",
+        "show_success_on_reply",
+        "bool",
+        False,
+        _("Confirm a reply."),
+        label=_("Confirm replies"),
+    ),
+    Key(
+        "notifications",
+        "show_success_on_delete",
+        "bool",
+        True,
+        _("Confirm a deletion."),
+        label=_("Confirm deletions"),
+    ),
+    Key(
+        "notifications",
+        "show_success",
+        "bool",
+        True,
+        _("Show success messages at all."),
+        label=_("Success messages"),
+    ),
+    Key(
+        "notifications",
+        "show_error",
+        "bool",
+        True,
+        _("Show error messages at all."),
+        label=_("Error messages"),
+    ),
+    Key(
+        "reminders",
+        "embed_color",
+        "color",
+        "ffcc00",
+        _("Colour of reminder embeds (hex)."),
+        label=_("Reminders colour"),
+    ),
+    Key(
+        "logs",
+        "show_log_on_edit",
+        "bool",
+        True,
+        _("Post a before/after log in the channel on an edit."),
+        label=_("Log edits"),
+    ),
+    Key(
+        "logs",
+        "show_log_on_delete",
+        "bool",
+        True,
+        _("Post a log in the channel on a deletion."),
+        label=_("Log deletions"),
+    ),
 )
 
 

@@ -12,9 +12,11 @@ from typing import TYPE_CHECKING
 
 import nextcord
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from nextcord.ext import commands
 
 from botrunner.bot import ModmailBot
+from botrunner.commanddocs import Arg, Doc, Example
 from botrunner.invocation import Invocation
 from tickets import services
 
@@ -23,6 +25,31 @@ if TYPE_CHECKING:
 
 SILENT_FLAGS = {"-s", "--silent"}
 CANCEL_FLAGS = {"-c", "--cancel", "cancel"}
+
+CLOSE = Doc(
+    summary=gettext_noop("Close the ticket now, or later, silently or not; or cancel a scheduled close"),
+    usage="[duration] [-s|--silent] [-c|--cancel]",
+    args=(
+        Arg(
+            "duration",
+            gettext_noop("Close after this long: 30m, 2h, 1d, 1d12h or a number of seconds (none: now)"),
+            slash=("time", "time_before_close"),
+        ),
+        Arg("-s, --silent", gettext_noop("Do not send the close message to the user"), slash=("silent",)),
+        Arg("-c, --cancel", gettext_noop("Cancel the scheduled close (cancel works too)"), slash=("cancel",)),
+    ),
+    examples=(
+        Example("close", gettext_noop("closes now and sends the close message")),
+        Example("close 2h", gettext_noop("closes in 2 hours, unless the user writes first")),
+        Example("close -s 1d12h", gettext_noop("closes in a day and a half without telling the user")),
+        Example("close -c", gettext_noop("cancels the scheduled close")),
+        Example("/close time:2h silent:True", gettext_noop("the same as !close 2h -s")),
+    ),
+)
+FORCE_CLOSE = Doc(
+    summary=gettext_noop("Close a ticket whose user left the server (no message is sent)"),
+    examples=(Example("force_close", gettext_noop("closes this orphaned ticket")),),
+)
 
 
 def _stamp(moment: datetime) -> str:
@@ -83,32 +110,36 @@ class Closing(commands.Cog):
             await inv.run(services.channel_force_close, channel_id=inv.channel_id, staff_id=inv.author.id)
 
     # --- slash entry points --------------------------------------------------------------
-    @nextcord.slash_command(name="close", description="Close the ticket now or later, or cancel a close")
+    @nextcord.slash_command(name="close", description=CLOSE.summary)
     async def close_slash(
         self,
         interaction: nextcord.Interaction,
-        time: str = nextcord.SlashOption(
-            description="Close after this long: 30m, 2h, 1d, 1d12h or seconds", required=False, default=""
-        ),
+        time: str = nextcord.SlashOption(description=CLOSE.option("time"), required=False, default=""),
         silent: bool = nextcord.SlashOption(
-            description="Do not send the close message to the user", required=False, default=False
+            description=CLOSE.option("silent"), required=False, default=False
         ),
         cancel: bool = nextcord.SlashOption(
-            description="Cancel the scheduled close", required=False, default=False
+            description=CLOSE.option("cancel"), required=False, default=False
+        ),
+        time_before_close: str = nextcord.SlashOption(
+            description=CLOSE.option("time_before_close"), required=False, default=""
         ),
     ) -> None:
-        await self._close(
-            Invocation(self.bot, interaction=interaction), duration=time.strip(), silent=silent, cancel=cancel
-        )
+        """``time`` (Rustmail's guide) and ``time_before_close`` (Rustmail's bot) are one option."""
+        inv = Invocation(self.bot, interaction=interaction)
+        durations = {d.strip() for d in (time, time_before_close) if d.strip()}
+        if len(durations) > 1:
+            with inv.language():
+                await inv.fail(_("Give one duration: time or time_before_close."))
+        await self._close(inv, duration=durations.pop() if durations else "", silent=silent, cancel=cancel)
 
-    @nextcord.slash_command(name="force_close", description="Close a ticket whose user left the server")
+    @nextcord.slash_command(name="force_close", description=FORCE_CLOSE.summary)
     async def force_close_slash(self, interaction: nextcord.Interaction) -> None:
         await self._force_close(Invocation(self.bot, interaction=interaction))
 
     # --- text entry points ---------------------------------------------------------------
-    @commands.command(name="close", aliases=["c"])
+    @commands.command(name="close", aliases=["c"], **CLOSE.text())
     async def close_text(self, ctx: commands.Context, *args: str) -> None:
-        """``!close [duration] [-s|--silent] [-c|--cancel]``."""
         inv = Invocation(self.bot, ctx=ctx)
         silent = cancel = False
         durations: list[str] = []
@@ -128,7 +159,7 @@ class Closing(commands.Cog):
                 )
         await self._close(inv, duration=durations[0] if durations else "", silent=silent, cancel=cancel)
 
-    @commands.command(name="force_close", aliases=["fc"])
+    @commands.command(name="force_close", aliases=["fc"], **FORCE_CLOSE.text())
     async def force_close_text(self, ctx: commands.Context) -> None:
         await self._force_close(Invocation(self.bot, ctx=ctx))
 

@@ -1,4 +1,4 @@
-"""Information and operation: id, logs, recover, status, help, ping.
+"""Information and operation: id, logs, recover, status, ping.
 
 Each command is written once (``_id``, ``_logs``...) over an :class:`Invocation`; the slash and text
 entry points below only collect their arguments. The Previous/Next buttons of ``logs`` carry their
@@ -17,23 +17,60 @@ from django.utils.translation import gettext_noop, ngettext
 from nextcord.ext import commands
 
 from botrunner.bot import ModmailBot
+from botrunner.commanddocs import ADMIN, Arg, Doc, Example
 from botrunner.invocation import Invocation
 from tickets import selectors, services, snowflake
-from tickets.models import SystemState, Ticket
+from tickets.links import panel_ticket_url
+from tickets.models import BotConfig, SystemState, Ticket
 from tickets.services.botcontrol import PRESENCES, bot_set_presence
 
 log = logging.getLogger("rustmail.bot")
 
-ID_HELP = gettext_noop("Show the ticket user's Discord ID")
-LOGS_HELP = gettext_noop("List the closed tickets of the ticket's user (or of a given user)")
-RECOVER_HELP = gettext_noop("Relay the DMs users sent while the bot was away")
-STATUS_HELP = gettext_noop("Set the bot's status: online, idle, dnd, invisible or maintenance (admins)")
-HELP_HELP = gettext_noop("List the commands, or explain one")
-PING_HELP = gettext_noop("Show the gateway latency")
+ID = Doc(
+    summary=gettext_noop("Show the ticket user's Discord ID"),
+    examples=(Example("id", gettext_noop("shows the ID, ready to copy")),),
+)
+LOGS = Doc(
+    summary=gettext_noop("List a user's closed tickets, 10 per page, each linked to its panel page"),
+    usage="[user]",
+    args=(
+        Arg(
+            "user",
+            gettext_noop("Whose tickets: a mention or an ID (default: this ticket's user)"),
+            slash=("user", "id"),
+        ),
+    ),
+    examples=(
+        Example("logs", gettext_noop("the closed tickets of this ticket's user")),
+        Example("logs 123456789012345678", gettext_noop("the closed tickets of that user")),
+    ),
+)
+RECOVER = Doc(
+    summary=gettext_noop("Relay the DMs users sent while the bot was away (also done at startup)"),
+    examples=(Example("recover", gettext_noop("relays missed DMs and says how many")),),
+)
+STATUS = Doc(
+    summary=gettext_noop("Set the bot's status: online, idle, dnd, invisible or maintenance"),
+    usage="<online|idle|dnd|invisible|maintenance>",
+    args=(
+        Arg(
+            "mode",
+            gettext_noop("online, idle, dnd, invisible; maintenance: DMs get a maintenance reply"),
+        ),
+    ),
+    examples=(
+        Example("status idle", gettext_noop("shows the bot as idle")),
+        Example("status maintenance", gettext_noop("only administrators can use commands until lifted")),
+    ),
+    permission=ADMIN,
+)
+PING = Doc(
+    summary=gettext_noop("Show the gateway latency"),
+    examples=(Example("ping", gettext_noop("answers Pong with the latency")),),
+)
 
 LOGS_PREFIX = "rustmail:logs:"
 PER_PAGE = 10
-EMBED_LIMIT = 4096
 
 
 def logs_custom_id(user_id: int, page: int) -> str:
@@ -63,8 +100,14 @@ def closed_by_text(ticket: Ticket) -> str:
     }.get(who, who or "?")
 
 
+def ticket_link(cfg: BotConfig, ticket: Ticket) -> str:
+    """The ticket's ID as a link to its panel page, or the bare ID when no public URL is set."""
+    url = panel_ticket_url(cfg, ticket.pk)
+    return f"[`{ticket.pk}`]({url})" if url else f"`{ticket.pk}`"
+
+
 class Info(commands.Cog):
-    """id · logs · recover · status · help · ping."""
+    """id · logs · recover · status · ping."""
 
     def __init__(self, bot: ModmailBot) -> None:
         self.bot = bot
@@ -104,13 +147,13 @@ class Info(commands.Cog):
             )
         with self.bot.language():
             lines = [
-                _("**%(closed)s** · %(messages)s · closed by %(who)s · `%(ticket)s`")
+                _("**%(closed)s** · %(messages)s · closed by %(who)s · %(ticket)s")
                 % {
                     "closed": f"<t:{int(t.closed_at.timestamp())}:f>" if t.closed_at else "?",
                     "messages": ngettext("%(n)s message", "%(n)s messages", t.message_count)
                     % {"n": t.message_count},
                     "who": closed_by_text(t),
-                    "ticket": t.pk,
+                    "ticket": ticket_link(self.bot.cfg, t),
                 }
                 for t in rows
             ]
@@ -171,73 +214,6 @@ class Info(commands.Cog):
                 )
             await inv.done(text)
 
-    async def _help(self, inv: Invocation, name: str) -> None:
-        prefix = self.bot.cfg.command_prefix or "!"
-        descriptions = self._slash_descriptions()
-        with inv.language():
-            if name:
-                command = self.bot.get_command(name.strip().removeprefix(prefix).lower())
-                if command is None or command.hidden:
-                    await inv.fail(_("There is no command named %(name)s.") % {"name": name})
-                await inv.answer(embed=self._command_help(command, prefix, descriptions))
-                return
-            lines = [
-                self._help_line(command, prefix, descriptions)
-                for command in sorted(self.bot.commands, key=lambda c: c.name)
-                if not command.hidden
-            ]
-            footer = _("%(prefix)shelp <command> explains one; every command also exists as /command.") % {
-                "prefix": prefix
-            }
-            for index, part in enumerate(_split(lines, EMBED_LIMIT)):
-                embed = nextcord.Embed(description=part, color=self._color())
-                if index == 0:
-                    embed.title = _("Commands")
-                embed.set_footer(text=footer)
-                await inv.answer(embed=embed)
-
-    def _help_line(self, command: commands.Command, prefix: str, descriptions: dict[str, str]) -> str:
-        usage = f"{prefix}{command.qualified_name} {command.signature}".strip()
-        line = f"`{usage}`"
-        if command.aliases:
-            line += " (" + ", ".join(f"{prefix}{a}" for a in command.aliases) + ")"
-        description = self._description(command, descriptions)
-        return f"{line} — {description}" if description else line
-
-    def _command_help(
-        self, command: commands.Command, prefix: str, descriptions: dict[str, str]
-    ) -> nextcord.Embed:
-        embed = nextcord.Embed(
-            title=f"{prefix}{command.qualified_name}",
-            description=self._description(command, descriptions) or None,
-            color=self._color(),
-        )
-        usage = f"{prefix}{command.qualified_name} {command.signature}".strip()
-        embed.add_field(name=_("Usage"), value=f"`{usage}`")
-        if command.aliases:
-            embed.add_field(name=_("Aliases"), value=", ".join(f"`{prefix}{a}`" for a in command.aliases))
-        if isinstance(command, commands.Group):
-            subcommands = sorted(command.commands, key=lambda c: c.name)
-            value = "\n".join(self._help_line(sub, prefix, descriptions) for sub in subcommands)
-            embed.add_field(name=_("Subcommands"), value=value[:1024], inline=False)
-        return embed
-
-    def _description(self, command: commands.Command, descriptions: dict[str, str]) -> str:
-        """The command's description in the bot's language (its slash twin's when it has none)."""
-        text = command.description or descriptions.get(command.qualified_name) or command.short_doc
-        return _(text) if text else ""
-
-    def _slash_descriptions(self) -> dict[str, str]:
-        found: dict[str, str] = {}
-        for command in self.bot.get_all_application_commands():
-            description = getattr(command, "description", None)
-            if description:
-                found.setdefault(command.name, description)
-            for sub in getattr(command, "children", {}).values():
-                if getattr(sub, "description", None):
-                    found.setdefault(f"{command.name} {sub.name}", sub.description)
-        return found
-
     async def _ping(self, inv: Invocation) -> None:
         latency = self.bot.latency
         with inv.language():
@@ -272,83 +248,60 @@ class Info(commands.Cog):
             log.warning("Could not turn a logs page: %s", error)
 
     # --- slash entry points --------------------------------------------------------------
-    @nextcord.slash_command(name="id", description=ID_HELP)
+    @nextcord.slash_command(name="id", description=ID.summary)
     async def id_slash(self, interaction: nextcord.Interaction) -> None:
         await self._id(Invocation(self.bot, interaction=interaction))
 
-    @nextcord.slash_command(name="logs", description=LOGS_HELP)
+    @nextcord.slash_command(name="logs", description=LOGS.summary)
     async def logs_slash(
         self,
         interaction: nextcord.Interaction,
         user: nextcord.User = nextcord.SlashOption(
-            description="Whose tickets (default: the ticket's user)", required=False, default=None
+            description=LOGS.option("user"), required=False, default=None
         ),
+        id: nextcord.User = nextcord.SlashOption(description=LOGS.option("id"), required=False, default=None),
     ) -> None:
-        await self._logs(Invocation(self.bot, interaction=interaction), user)
+        """``user``, or ``id`` as Rustmail names it."""
+        await self._logs(Invocation(self.bot, interaction=interaction), user or id)
 
-    @nextcord.slash_command(name="recover", description=RECOVER_HELP)
+    @nextcord.slash_command(name="recover", description=RECOVER.summary)
     async def recover_slash(self, interaction: nextcord.Interaction) -> None:
         await self._recover(Invocation(self.bot, interaction=interaction))
 
-    @nextcord.slash_command(name="status", description=STATUS_HELP)
+    @nextcord.slash_command(name="status", description=STATUS.summary)
     async def status_slash(
         self,
         interaction: nextcord.Interaction,
         mode: str = nextcord.SlashOption(
-            description="The status to show", choices={p.capitalize(): p for p in PRESENCES}
+            description=STATUS.option("mode"), choices={p.capitalize(): p for p in PRESENCES}
         ),
     ) -> None:
         await self._status(Invocation(self.bot, interaction=interaction), mode)
 
-    @nextcord.slash_command(name="help", description=HELP_HELP)
-    async def help_slash(
-        self,
-        interaction: nextcord.Interaction,
-        command: str = nextcord.SlashOption(description="A command to explain", required=False, default=""),
-    ) -> None:
-        await self._help(Invocation(self.bot, interaction=interaction), command)
-
-    @nextcord.slash_command(name="ping", description=PING_HELP)
+    @nextcord.slash_command(name="ping", description=PING.summary)
     async def ping_slash(self, interaction: nextcord.Interaction) -> None:
         await self._ping(Invocation(self.bot, interaction=interaction))
 
     # --- text entry points ---------------------------------------------------------------
-    @commands.command(name="id", description=ID_HELP)
+    @commands.command(name="id", **ID.text())
     async def id_text(self, ctx: commands.Context) -> None:
         await self._id(Invocation(self.bot, ctx=ctx))
 
-    @commands.command(name="logs", description=LOGS_HELP)
+    @commands.command(name="logs", **LOGS.text())
     async def logs_text(self, ctx: commands.Context, user: nextcord.User | None = None) -> None:
         await self._logs(Invocation(self.bot, ctx=ctx), user)
 
-    @commands.command(name="recover", description=RECOVER_HELP)
+    @commands.command(name="recover", **RECOVER.text())
     async def recover_text(self, ctx: commands.Context) -> None:
         await self._recover(Invocation(self.bot, ctx=ctx))
 
-    @commands.command(name="status", usage="<online|idle|dnd|invisible|maintenance>", description=STATUS_HELP)
+    @commands.command(name="status", **STATUS.text())
     async def status_text(self, ctx: commands.Context, mode: str) -> None:
         await self._status(Invocation(self.bot, ctx=ctx), mode)
 
-    @commands.command(name="help", description=HELP_HELP)
-    async def help_text(self, ctx: commands.Context, *, command: str = "") -> None:
-        await self._help(Invocation(self.bot, ctx=ctx), command)
-
-    @commands.command(name="ping", description=PING_HELP)
+    @commands.command(name="ping", **PING.text())
     async def ping_text(self, ctx: commands.Context) -> None:
         await self._ping(Invocation(self.bot, ctx=ctx))
-
-
-def _split(lines: list[str], limit: int) -> list[str]:
-    """Join lines into as few texts of at most ``limit`` characters as possible."""
-    parts: list[str] = []
-    current = ""
-    for line in lines:
-        if current and len(current) + 1 + len(line) > limit:
-            parts.append(current)
-            current = line
-        else:
-            current = f"{current}\n{line}" if current else line
-    return [*parts, current] if current else parts
 
 
 def setup(bot: ModmailBot) -> None:

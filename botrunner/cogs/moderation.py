@@ -15,20 +15,75 @@ from django.utils.translation import gettext_noop
 from nextcord.ext import commands
 
 from botrunner.bot import ModmailBot
+from botrunner.commanddocs import Arg, Doc, Example
 from botrunner.invocation import Invocation
 from tickets import selectors, services
 
 log = logging.getLogger("rustmail.bot")
 
-BLOCK_HELP = gettext_noop("Block a user: their DMs open nothing (optionally for a duration)")
-UNBLOCK_HELP = gettext_noop("Lift a user's block")
-SNIPPET_HELP = gettext_noop("Saved answers: create, list, show, edit, delete, use; {{key}} in a reply")
-CREATE_HELP = gettext_noop("Save a snippet")
-LIST_HELP = gettext_noop("List the snippets")
-SHOW_HELP = gettext_noop("Show a snippet's text")
-EDIT_HELP = gettext_noop("Change a snippet's text")
-DELETE_HELP = gettext_noop("Delete a snippet")
-USE_HELP = gettext_noop("Send a snippet to the ticket's user as your reply")
+USER_HELP = gettext_noop("The user: a mention or a Discord ID")
+BLOCK = Doc(
+    summary=gettext_noop("Block a user: their DMs open nothing (optionally for a duration)"),
+    usage="<user> [duration] [reason]",
+    args=(
+        Arg("user", USER_HELP),
+        Arg("duration", gettext_noop("How long: 30m, 2h, 1d, 1d12h (none: until unblocked)")),
+        Arg("reason", gettext_noop("Why (kept for staff, never sent to the user)")),
+    ),
+    examples=(
+        Example("block @Spammer", gettext_noop("blocks until unblock")),
+        Example("block 123456789012345678 1d spam", gettext_noop("blocks for a day, with a reason")),
+    ),
+)
+UNBLOCK = Doc(
+    summary=gettext_noop("Lift a user's block"),
+    usage="<user>",
+    args=(Arg("user", USER_HELP),),
+    examples=(Example("unblock @Alice", gettext_noop("Alice's DMs open tickets again")),),
+)
+KEY_HELP = gettext_noop("The snippet's key: letters, digits, _ and -")
+SNIPPET = Doc(
+    summary=gettext_noop("Saved answers: create, list, show, edit, delete, use; {{key}} in a reply"),
+    usage="<create|list|show|edit|delete|use> ...",
+    examples=(
+        Example("snippet create refund Your refund is on its way.", gettext_noop("saves a snippet")),
+        Example("reply Hello! {{refund}}", gettext_noop("inserts it in a reply")),
+    ),
+)
+SNIPPET_CREATE = Doc(
+    summary=gettext_noop("Save a snippet"),
+    usage="<key> <content>",
+    args=(Arg("key", KEY_HELP), Arg("content", gettext_noop("Its text (4000 characters at most)"))),
+    examples=(Example("snippet create refund Your refund is on its way.", gettext_noop("saves refund")),),
+)
+SNIPPET_LIST = Doc(
+    summary=gettext_noop("List the snippets"),
+    examples=(Example("snippet list", gettext_noop("every key with the start of its text")),),
+)
+SNIPPET_SHOW = Doc(
+    summary=gettext_noop("Show a snippet's text"),
+    usage="<key>",
+    args=(Arg("key", KEY_HELP),),
+    examples=(Example("snippet show refund", gettext_noop("shows the whole text of refund")),),
+)
+SNIPPET_EDIT = Doc(
+    summary=gettext_noop("Change a snippet's text"),
+    usage="<key> <content>",
+    args=(Arg("key", KEY_HELP), Arg("content", gettext_noop("Its new text (4000 characters at most)"))),
+    examples=(Example("snippet edit refund Refunds take 5 days.", gettext_noop("replaces the text")),),
+)
+SNIPPET_DELETE = Doc(
+    summary=gettext_noop("Delete a snippet"),
+    usage="<key>",
+    args=(Arg("key", KEY_HELP),),
+    examples=(Example("snippet delete refund", gettext_noop("deletes refund")),),
+)
+SNIPPET_USE = Doc(
+    summary=gettext_noop("Send a snippet to the ticket's user as your reply"),
+    usage="<key>",
+    args=(Arg("key", KEY_HELP),),
+    examples=(Example("snippet use refund", gettext_noop("sends refund as reply #N")),),
+)
 
 DURATION = re.compile(r"^(\d+|(\d+[dhms])+)$", re.IGNORECASE)
 LIST_PREVIEW = 60
@@ -154,83 +209,83 @@ class Moderation(commands.Cog):
         return int(self.bot.cfg.thread_system_message_color or "faa81a", 16)
 
     # --- slash entry points --------------------------------------------------------------
-    @nextcord.slash_command(name="block", description=BLOCK_HELP)
+    @nextcord.slash_command(name="block", description=BLOCK.summary)
     async def block_slash(
         self,
         interaction: nextcord.Interaction,
-        user: nextcord.User = nextcord.SlashOption(description="The user to block"),
+        user: nextcord.User = nextcord.SlashOption(description=BLOCK.option("user")),
         duration: str = nextcord.SlashOption(
-            description="How long: 30m, 2h, 1d, 1d12h (empty: until unblocked)", required=False, default=""
+            description=BLOCK.option("duration"), required=False, default=""
         ),
-        reason: str = nextcord.SlashOption(description="Why (kept for staff)", required=False, default=""),
+        reason: str = nextcord.SlashOption(description=BLOCK.option("reason"), required=False, default=""),
     ) -> None:
         await self._block(Invocation(self.bot, interaction=interaction), user, duration or None, reason)
 
-    @nextcord.slash_command(name="unblock", description=UNBLOCK_HELP)
+    @nextcord.slash_command(name="unblock", description=UNBLOCK.summary)
     async def unblock_slash(
         self,
         interaction: nextcord.Interaction,
-        user: nextcord.User = nextcord.SlashOption(description="The user to unblock"),
+        user: nextcord.User = nextcord.SlashOption(description=UNBLOCK.option("user")),
     ) -> None:
         await self._unblock(Invocation(self.bot, interaction=interaction), user)
 
-    @nextcord.slash_command(name="snippet", description=SNIPPET_HELP)
+    @nextcord.slash_command(name="snippet", description=SNIPPET.summary)
     async def snippet_slash(self, interaction: nextcord.Interaction) -> None:
         """Parent of the snippet subcommands (Discord never invokes it alone)."""
 
-    @snippet_slash.subcommand(name="create", description=CREATE_HELP)
+    @snippet_slash.subcommand(name="create", description=SNIPPET_CREATE.summary)
     async def snippet_create_slash(
         self,
         interaction: nextcord.Interaction,
-        key: str = nextcord.SlashOption(description="Its name: letters, digits, _ and -"),
-        content: str = nextcord.SlashOption(description="Its text (4000 characters at most)"),
+        key: str = nextcord.SlashOption(description=SNIPPET_CREATE.option("key")),
+        content: str = nextcord.SlashOption(description=SNIPPET_CREATE.option("content")),
     ) -> None:
         await self._snippet_create(Invocation(self.bot, interaction=interaction), key, content)
 
-    @snippet_slash.subcommand(name="list", description=LIST_HELP)
+    @snippet_slash.subcommand(name="list", description=SNIPPET_LIST.summary)
     async def snippet_list_slash(self, interaction: nextcord.Interaction) -> None:
         await self._snippet_list(Invocation(self.bot, interaction=interaction))
 
-    @snippet_slash.subcommand(name="show", description=SHOW_HELP)
+    @snippet_slash.subcommand(name="show", description=SNIPPET_SHOW.summary)
     async def snippet_show_slash(
         self,
         interaction: nextcord.Interaction,
-        key: str = nextcord.SlashOption(description="The snippet's name"),
+        key: str = nextcord.SlashOption(description=SNIPPET_SHOW.option("key")),
     ) -> None:
         await self._snippet_show(Invocation(self.bot, interaction=interaction), key)
 
-    @snippet_slash.subcommand(name="edit", description=EDIT_HELP)
+    @snippet_slash.subcommand(name="edit", description=SNIPPET_EDIT.summary)
     async def snippet_edit_slash(
         self,
         interaction: nextcord.Interaction,
-        key: str = nextcord.SlashOption(description="The snippet's name"),
-        content: str = nextcord.SlashOption(description="Its new text (4000 characters at most)"),
+        key: str = nextcord.SlashOption(description=SNIPPET_EDIT.option("key")),
+        content: str = nextcord.SlashOption(description=SNIPPET_EDIT.option("content")),
     ) -> None:
         await self._snippet_edit(Invocation(self.bot, interaction=interaction), key, content)
 
-    @snippet_slash.subcommand(name="delete", description=DELETE_HELP)
+    @snippet_slash.subcommand(name="delete", description=SNIPPET_DELETE.summary)
     async def snippet_delete_slash(
         self,
         interaction: nextcord.Interaction,
-        key: str = nextcord.SlashOption(description="The snippet's name"),
+        key: str = nextcord.SlashOption(description=SNIPPET_DELETE.option("key")),
     ) -> None:
         await self._snippet_delete(Invocation(self.bot, interaction=interaction), key)
 
-    @snippet_slash.subcommand(name="use", description=USE_HELP)
+    @snippet_slash.subcommand(name="use", description=SNIPPET_USE.summary)
     async def snippet_use_slash(
         self,
         interaction: nextcord.Interaction,
-        key: str = nextcord.SlashOption(description="The snippet's name"),
+        key: str = nextcord.SlashOption(description=SNIPPET_USE.option("key")),
     ) -> None:
         await self._snippet_use(Invocation(self.bot, interaction=interaction), key)
 
     # --- text entry points ---------------------------------------------------------------
-    @commands.command(name="block", usage="<user> [duration] [reason]", description=BLOCK_HELP)
+    @commands.command(name="block", **BLOCK.text())
     async def block_text(self, ctx: commands.Context, user: nextcord.User, *, rest: str = "") -> None:
         duration, reason = duration_and_reason(rest)
         await self._block(Invocation(self.bot, ctx=ctx), user, duration, reason)
 
-    @commands.command(name="unblock", description=UNBLOCK_HELP)
+    @commands.command(name="unblock", **UNBLOCK.text())
     async def unblock_text(self, ctx: commands.Context, user: nextcord.User) -> None:
         await self._unblock(Invocation(self.bot, ctx=ctx), user)
 
@@ -239,7 +294,7 @@ class Moderation(commands.Cog):
         aliases=["s"],
         invoke_without_command=True,
         case_insensitive=True,
-        description=SNIPPET_HELP,
+        **SNIPPET.text(),
     )
     async def snippet_text(self, ctx: commands.Context) -> None:
         """Without a subcommand: say which ones there are."""
@@ -251,27 +306,27 @@ class Moderation(commands.Cog):
                 error=True,
             )
 
-    @snippet_text.command(name="create", description=CREATE_HELP)
+    @snippet_text.command(name="create", **SNIPPET_CREATE.text())
     async def snippet_create_text(self, ctx: commands.Context, key: str, *, content: str) -> None:
         await self._snippet_create(Invocation(self.bot, ctx=ctx), key, content)
 
-    @snippet_text.command(name="list", description=LIST_HELP)
+    @snippet_text.command(name="list", **SNIPPET_LIST.text())
     async def snippet_list_text(self, ctx: commands.Context) -> None:
         await self._snippet_list(Invocation(self.bot, ctx=ctx))
 
-    @snippet_text.command(name="show", description=SHOW_HELP)
+    @snippet_text.command(name="show", **SNIPPET_SHOW.text())
     async def snippet_show_text(self, ctx: commands.Context, key: str) -> None:
         await self._snippet_show(Invocation(self.bot, ctx=ctx), key)
 
-    @snippet_text.command(name="edit", description=EDIT_HELP)
+    @snippet_text.command(name="edit", **SNIPPET_EDIT.text())
     async def snippet_edit_text(self, ctx: commands.Context, key: str, *, content: str) -> None:
         await self._snippet_edit(Invocation(self.bot, ctx=ctx), key, content)
 
-    @snippet_text.command(name="delete", description=DELETE_HELP)
+    @snippet_text.command(name="delete", **SNIPPET_DELETE.text())
     async def snippet_delete_text(self, ctx: commands.Context, key: str) -> None:
         await self._snippet_delete(Invocation(self.bot, ctx=ctx), key)
 
-    @snippet_text.command(name="use", description=USE_HELP)
+    @snippet_text.command(name="use", **SNIPPET_USE.text())
     async def snippet_use_text(self, ctx: commands.Context, key: str) -> None:
         await self._snippet_use(Invocation(self.bot, ctx=ctx), key)
 

@@ -15,13 +15,51 @@ from django.utils.translation import gettext_noop
 from nextcord.ext import commands
 
 from botrunner.bot import ModmailBot
+from botrunner.commanddocs import Arg, Doc, Example
 from botrunner.invocation import Invocation
 from tickets import services, snowflake
 
-ADD_HELP = gettext_noop("Ping yourself (and roles) in this ticket at HH:MM or after a duration")
-REMOVE_HELP = gettext_noop("Cancel a pending reminder by its ID")
-ALERT_HELP = gettext_noop("Get pinged on the user's next message (cancel: stop waiting)")
-OPTOUT_HELP = gettext_noop("Stop or resume your pings from reminders addressed to a role")
+WHEN_HELP = gettext_noop("HH:MM in the bot's time zone (tomorrow if past) or a duration: 30m, 2h, 1d12h")
+ADD_REMINDER = Doc(
+    summary=gettext_noop("Ping yourself (and roles) in this ticket at HH:MM or after a duration"),
+    usage="<HH:MM|duration> [roles...] <content>",
+    args=(
+        Arg("HH:MM|duration", WHEN_HELP, slash=("time",)),
+        Arg(
+            "roles...",
+            gettext_noop("Roles to ping too: mentions or IDs, before the text, commas allowed"),
+            slash=("role", "roles"),
+        ),
+        Arg("content", gettext_noop("What to remind of")),
+    ),
+    examples=(
+        Example("add_reminder 2h Check if user responded", gettext_noop("pings you here in 2 hours")),
+        Example("rem 14:30 @Billing Refund due", gettext_noop("pings you and Billing at 14:30")),
+        Example("/remind time:1d content:Follow up roles:@dev,@mod", gettext_noop("Rustmail's slash form")),
+    ),
+)
+REMOVE_REMINDER = Doc(
+    summary=gettext_noop("Cancel a pending reminder by its ID"),
+    usage="<id>",
+    args=(Arg("id", gettext_noop("The reminder's ID, given when it was set"), slash=("reminder_id", "id")),),
+    examples=(Example("remove_reminder 5", gettext_noop("cancels reminder #5")),),
+)
+ALERT = Doc(
+    summary=gettext_noop("Get pinged on the user's next message in this ticket, once"),
+    usage="[cancel]",
+    args=(Arg("cancel", gettext_noop("Stop waiting: cancel your pending alert (c works too)")),),
+    examples=(
+        Example("alert", gettext_noop("pings you when the user writes next")),
+        Example("alert cancel", gettext_noop("cancels your alert")),
+    ),
+)
+REMINDER_OPTOUT = Doc(
+    summary=gettext_noop("Stop or resume your pings from reminders addressed to a role"),
+    usage="<role>",
+    args=(Arg("role", gettext_noop("The role whose reminders stop (or start again) pinging you")),),
+    examples=(Example("reminder_optout @Billing", gettext_noop("toggles your pings for Billing")),),
+)
+CANCEL_WORDS = {"cancel", "c"}
 
 ROLE_MENTION = re.compile(r"<@&([0-9]{17,20})>")
 
@@ -105,68 +143,92 @@ class Reminders(commands.Cog):
             await inv.done(text % {"role": role.mention})
 
     # --- slash entry points --------------------------------------------------------------
-    @nextcord.slash_command(name="add_reminder", description=ADD_HELP)
+    @nextcord.slash_command(name="add_reminder", description=ADD_REMINDER.summary)
     async def add_reminder_slash(
         self,
         interaction: nextcord.Interaction,
-        time: str = nextcord.SlashOption(description="HH:MM (bot's time zone) or a duration: 30m, 2h, 1d12h"),
-        content: str = nextcord.SlashOption(description="What to remind of"),
+        time: str = nextcord.SlashOption(description=ADD_REMINDER.option("time")),
+        content: str = nextcord.SlashOption(description=ADD_REMINDER.option("content")),
         role: nextcord.Role = nextcord.SlashOption(
-            description="A role to ping too", required=False, default=None
+            description=ADD_REMINDER.option("role"), required=False, default=None
         ),
     ) -> None:
         await self._add(
             Invocation(self.bot, interaction=interaction), time, content, [role.id] if role else []
         )
 
-    @nextcord.slash_command(name="remove_reminder", description=REMOVE_HELP)
+    @nextcord.slash_command(name="remind", description=ADD_REMINDER.summary)
+    async def remind_slash(
+        self,
+        interaction: nextcord.Interaction,
+        time: str = nextcord.SlashOption(description=ADD_REMINDER.option("time")),
+        content: str = nextcord.SlashOption(description=ADD_REMINDER.option("content")),
+        roles: str = nextcord.SlashOption(
+            description=ADD_REMINDER.option("roles"), required=False, default=""
+        ),
+    ) -> None:
+        """Rustmail's name for /add_reminder; its ``roles`` is text (``@dev,@mod`` or IDs)."""
+        role_ids, rest = roles_and_text(interaction.guild, roles.replace(",", " "))
+        inv = Invocation(self.bot, interaction=interaction)
+        if rest.strip():
+            with inv.language():
+                await inv.fail(_("Unknown role: %(id)s") % {"id": rest.split()[0]})
+        await self._add(inv, time, content, role_ids)
+
+    @nextcord.slash_command(name="remove_reminder", description=REMOVE_REMINDER.summary)
     async def remove_reminder_slash(
         self,
         interaction: nextcord.Interaction,
-        reminder_id: int = nextcord.SlashOption(description="The reminder's ID", min_value=1),
+        reminder_id: int = nextcord.SlashOption(
+            description=REMOVE_REMINDER.option("reminder_id"), min_value=1
+        ),
     ) -> None:
         await self._remove(Invocation(self.bot, interaction=interaction), reminder_id)
 
-    @nextcord.slash_command(name="alert", description=ALERT_HELP)
+    @nextcord.slash_command(name="unremind", description=REMOVE_REMINDER.summary)
+    async def unremind_slash(
+        self,
+        interaction: nextcord.Interaction,
+        id: int = nextcord.SlashOption(description=REMOVE_REMINDER.option("id"), min_value=1),
+    ) -> None:
+        """Rustmail's name for /remove_reminder."""
+        await self._remove(Invocation(self.bot, interaction=interaction), id)
+
+    @nextcord.slash_command(name="alert", description=ALERT.summary)
     async def alert_slash(
         self,
         interaction: nextcord.Interaction,
         cancel: bool = nextcord.SlashOption(
-            description="Cancel your pending alert", required=False, default=False
+            description=ALERT.option("cancel"), required=False, default=False
         ),
     ) -> None:
         await self._alert(Invocation(self.bot, interaction=interaction), cancel=cancel)
 
-    @nextcord.slash_command(name="reminder_optout", description=OPTOUT_HELP)
+    @nextcord.slash_command(name="reminder_optout", description=REMINDER_OPTOUT.summary)
     async def reminder_optout_slash(
         self,
         interaction: nextcord.Interaction,
-        role: nextcord.Role = nextcord.SlashOption(description="The role whose reminders you stop or resume"),
+        role: nextcord.Role = nextcord.SlashOption(description=REMINDER_OPTOUT.option("role")),
     ) -> None:
         await self._optout(Invocation(self.bot, interaction=interaction), role)
 
     # --- text entry points ---------------------------------------------------------------
-    @commands.command(
-        name="add_reminder",
-        aliases=["remind"],
-        usage="<HH:MM|duration> [roles...] <content>",
-        description=ADD_HELP,
-    )
+    @commands.command(name="add_reminder", aliases=["remind", "rem"], **ADD_REMINDER.text())
     async def add_reminder_text(self, ctx: commands.Context, when: str, *, content: str) -> None:
         role_ids, text = roles_and_text(ctx.guild, content)
         await self._add(Invocation(self.bot, ctx=ctx), when, text, role_ids)
 
-    @commands.command(name="remove_reminder", aliases=["unremind"], description=REMOVE_HELP)
+    @commands.command(name="remove_reminder", aliases=["unremind", "urem"], **REMOVE_REMINDER.text())
     async def remove_reminder_text(self, ctx: commands.Context, reminder_id: int) -> None:
         await self._remove(Invocation(self.bot, ctx=ctx), reminder_id)
 
-    @commands.command(name="alert", usage="[cancel]", description=ALERT_HELP)
+    @commands.command(name="alert", **ALERT.text())
     async def alert_text(self, ctx: commands.Context, action: str = "") -> None:
-        if action and action.lower() != "cancel":
+        if action and action.lower() not in CANCEL_WORDS:
             raise commands.BadArgument(action)
         await self._alert(Invocation(self.bot, ctx=ctx), cancel=bool(action))
 
-    @commands.command(name="reminder_optout", description=OPTOUT_HELP)
+    @commands.command(name="reminder_optout", **REMINDER_OPTOUT.text())
     async def reminder_optout_text(self, ctx: commands.Context, role: nextcord.Role) -> None:
         await self._optout(Invocation(self.bot, ctx=ctx), role)
 

@@ -10,6 +10,7 @@ import logging
 
 import nextcord
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from nextcord.ext import commands
 
 from botrunner.bot import ModmailBot
@@ -19,6 +20,53 @@ from tickets.discord import DiscordError
 from tickets.errors import DomainError
 
 log = logging.getLogger("rustmail.bot")
+
+MESSAGE_HELP = gettext_noop("What to send; {{key}} inserts a snippet; files attached to the command go too")
+REPLY = Doc(
+    summary=gettext_noop("Reply to the ticket's user, with your name and top role (numbered #N)"),
+    usage="<message>",
+    args=(
+        Arg("message", MESSAGE_HELP, slash=("message", "content")),
+        Arg("snippet", gettext_noop("A snippet to send (its key), after the message if any"), text=False),
+        Arg("attachment", gettext_noop("A file to send"), text=False),
+        Arg("anonymous", gettext_noop("Hide your name from the user (as anonreply does)"), text=False),
+    ),
+    examples=(
+        Example(
+            "reply Hello, how can I help you today?", gettext_noop("sends the reply, signed with your name")
+        ),
+        Example("r Thanks! {{refund}}", gettext_noop("sends the text and the snippet refund")),
+        Example("/reply message:Hello anonymous:True", gettext_noop("replies without your name")),
+    ),
+)
+ANONREPLY = Doc(
+    summary=gettext_noop("Reply to the ticket's user without your name: they see the server's staff"),
+    usage="<message>",
+    args=(Arg("message", MESSAGE_HELP),),
+    examples=(
+        Example("anonreply This is from the staff team.", gettext_noop("sends the reply anonymously")),
+        Example("/reply message:Hello anonymous:True", gettext_noop("the slash form of an anonymous reply")),
+    ),
+)
+NUMBER_HELP = gettext_noop("The reply's number, shown as Message #N under it")
+EDIT = Doc(
+    summary=gettext_noop("Change the text of a reply, in the user's DMs and in this channel"),
+    usage="<number> <new text>",
+    args=(
+        Arg("number", NUMBER_HELP, slash=("message_id",)),
+        Arg("new text", gettext_noop("The reply's new text"), slash=("new_content", "message")),
+    ),
+    examples=(
+        Example("edit 42 Updated message text", gettext_noop("rewrites reply #42")),
+        Example("/edit message_id:42 new_content:Updated text", gettext_noop("the same with the slash form")),
+    ),
+)
+DELETE = Doc(
+    summary=gettext_noop("Delete a reply from the user's DMs and this channel (the record keeps it)"),
+    usage="<number>",
+    args=(Arg("number", NUMBER_HELP, slash=("message_id",)),),
+    examples=(Example("delete 42", gettext_noop("deletes reply #42")),),
+)
 
 
 class Replies(commands.Cog):
@@ -127,20 +175,22 @@ class Replies(commands.Cog):
                 log.warning("Note %s not stored: %s", message.id, error)
 
     # --- slash entry points --------------------------------------------------------------
-    @nextcord.slash_command(name="reply", description="Reply to the ticket's user")
+    @nextcord.slash_command(name="reply", description=REPLY.summary)
     async def reply_slash(
         self,
         interaction: nextcord.Interaction,
-        message: str = nextcord.SlashOption(description="What to send", required=False, default=""),
-        snippet: str = nextcord.SlashOption(description="A snippet to send", required=False, default=""),
+        message: str = nextcord.SlashOption(description=REPLY.option("message"), required=False, default=""),
+        snippet: str = nextcord.SlashOption(description=REPLY.option("snippet"), required=False, default=""),
         attachment: nextcord.Attachment = nextcord.SlashOption(
-            description="A file to send", required=False, default=None
+            description=REPLY.option("attachment"), required=False, default=None
         ),
         anonymous: bool = nextcord.SlashOption(
-            description="Hide your name from the user", required=False, default=False
+            description=REPLY.option("anonymous"), required=False, default=False
         ),
+        content: str = nextcord.SlashOption(description=REPLY.option("content"), required=False, default=""),
     ) -> None:
-        content = message
+        """``message`` (Rustmail's bot) and ``content`` (Rustmail's guide) are one option."""
+        content = "\n".join(part for part in (message, content) if part)
         if snippet:
             content = f"{content}\n{{{{{snippet}}}}}" if content else f"{{{{{snippet}}}}}"
         files = [attachment.url] if attachment else []
@@ -148,39 +198,48 @@ class Replies(commands.Cog):
             Invocation(self.bot, interaction=interaction), content, anonymous=anonymous, attachments=files
         )
 
-    @nextcord.slash_command(name="edit", description="Edit one of your replies by its number")
+    @nextcord.slash_command(name="edit", description=EDIT.summary)
     async def edit_slash(
         self,
         interaction: nextcord.Interaction,
-        message_id: int = nextcord.SlashOption(description="The reply's number (#N)", min_value=1),
-        new_content: str = nextcord.SlashOption(description="The new text"),
+        message_id: int = nextcord.SlashOption(description=EDIT.option("message_id"), min_value=1),
+        new_content: str = nextcord.SlashOption(
+            description=EDIT.option("new_content"), required=False, default=""
+        ),
+        message: str = nextcord.SlashOption(description=EDIT.option("message"), required=False, default=""),
     ) -> None:
-        await self._edit(Invocation(self.bot, interaction=interaction), message_id, new_content)
+        """``new_content`` (Rustmail's guide) and ``message`` (Rustmail's bot) are one option."""
+        inv = Invocation(self.bot, interaction=interaction)
+        texts = {t for t in (new_content, message) if t.strip()}
+        if len(texts) != 1:
+            with inv.language():
+                await inv.fail(_("Give the new text once: new_content or message."))
+        await self._edit(inv, message_id, texts.pop())
 
-    @nextcord.slash_command(name="delete", description="Delete one of the replies by its number")
+    @nextcord.slash_command(name="delete", description=DELETE.summary)
     async def delete_slash(
         self,
         interaction: nextcord.Interaction,
-        message_id: int = nextcord.SlashOption(description="The reply's number (#N)", min_value=1),
+        message_id: int = nextcord.SlashOption(description=DELETE.option("message_id"), min_value=1),
     ) -> None:
         await self._delete(Invocation(self.bot, interaction=interaction), message_id)
 
     # --- text entry points ---------------------------------------------------------------
-    @commands.command(name="reply", aliases=["r"])
+    @commands.command(name="reply", aliases=["r"], **REPLY.text())
     async def reply_text(self, ctx: commands.Context, *, content: str = "") -> None:
         files = [a.url for a in ctx.message.attachments]
         await self._reply(Invocation(self.bot, ctx=ctx), content, anonymous=False, attachments=files)
 
-    @commands.command(name="anonreply", aliases=["ar"])
+    @commands.command(name="anonreply", aliases=["ar"], **ANONREPLY.text())
     async def anonreply_text(self, ctx: commands.Context, *, content: str = "") -> None:
         files = [a.url for a in ctx.message.attachments]
         await self._reply(Invocation(self.bot, ctx=ctx), content, anonymous=True, attachments=files)
 
-    @commands.command(name="edit", aliases=["e"])
+    @commands.command(name="edit", aliases=["e"], **EDIT.text())
     async def edit_text(self, ctx: commands.Context, number: int, *, content: str) -> None:
         await self._edit(Invocation(self.bot, ctx=ctx), number, content)
 
-    @commands.command(name="delete")
+    @commands.command(name="delete", **DELETE.text())
     async def delete_text(self, ctx: commands.Context, number: int) -> None:
         await self._delete(Invocation(self.bot, ctx=ctx), number)
 

@@ -11,14 +11,72 @@ from __future__ import annotations
 
 import nextcord
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from nextcord.ext import commands
 
 from botrunner.bot import ModmailBot
+from botrunner.commanddocs import Arg, Doc, Example
 from botrunner.invocation import Invocation
 from tickets import services
 from tickets.models import Ticket
 
 Target = nextcord.Member | nextcord.User | nextcord.Role
+
+TAKE = Doc(
+    summary=gettext_noop("Handle this ticket yourself: your name goes into the channel name"),
+    examples=(Example("take", gettext_noop("marks you as the staff member handling the ticket")),),
+)
+RELEASE = Doc(
+    summary=gettext_noop("Stop handling this ticket (undoes take)"),
+    examples=(Example("release", gettext_noop("nobody handles the ticket any more")),),
+)
+RENAME = Doc(
+    summary=gettext_noop("Set the label shown in the channel name, or clear it"),
+    usage="[label]",
+    args=(Arg("label", gettext_noop("The label, 40 characters at most (none: clear the label)")),),
+    examples=(
+        Example("rename billing", gettext_noop("the channel name shows billing")),
+        Example("rename", gettext_noop("clears the label")),
+    ),
+)
+TARGET_HELP = gettext_noop("A member, or a role (all its members, 50 at most), by mention or ID")
+ADD_STAFF = Doc(
+    summary=gettext_noop("Let a member, or every member of a role, see this ticket"),
+    usage="<member|role>",
+    args=(Arg("member|role", TARGET_HELP, slash=("user", "target")),),
+    examples=(
+        Example("add_staff @Sam", gettext_noop("Sam can now see this ticket")),
+        Example("am @Billing", gettext_noop("every member of Billing can see it")),
+        Example("/addmod target:@Sam", gettext_noop("Rustmail's slash name works too")),
+    ),
+)
+REMOVE_STAFF = Doc(
+    summary=gettext_noop("Take back the access add_staff gave a member or a role's members"),
+    usage="<member|role>",
+    args=(Arg("member|role", TARGET_HELP, slash=("user", "target")),),
+    examples=(
+        Example("remove_staff @Sam", gettext_noop("Sam no longer sees this ticket")),
+        Example("dm @Billing", gettext_noop("takes back what was given to Billing's members")),
+    ),
+)
+MOVE = Doc(
+    summary=gettext_noop("Move this ticket to another Discord category, with its permissions"),
+    usage="<category>",
+    args=(Arg("category", gettext_noop("The category's name: exact, part of it, or the closest name")),),
+    examples=(
+        Example("move_thread Escalated", gettext_noop("moves the ticket to the Escalated category")),
+        Example("mv esc", gettext_noop("the same, by part of the name")),
+    ),
+)
+NEW_THREAD = Doc(
+    summary=gettext_noop("Open a ticket with a user; they see nothing until the first reply"),
+    usage="<user>",
+    args=(Arg("user", gettext_noop("The user: a mention or a Discord ID"), slash=("user", "user_id")),),
+    examples=(
+        Example("new_thread 123456789012345678", gettext_noop("opens a ticket with that user")),
+        Example("/new_thread user:@Alice", gettext_noop("the same with the slash form")),
+    ),
+)
 
 
 class Staffing(commands.Cog):
@@ -117,86 +175,122 @@ class Staffing(commands.Cog):
         await inv.answer(text, ephemeral=False)
 
     # --- slash entry points --------------------------------------------------------------
-    @nextcord.slash_command(name="take", description="Handle this ticket yourself")
+    @nextcord.slash_command(name="take", description=TAKE.summary)
     async def take_slash(self, interaction: nextcord.Interaction) -> None:
         await self._take(Invocation(self.bot, interaction=interaction))
 
-    @nextcord.slash_command(name="release", description="Stop handling this ticket")
+    @nextcord.slash_command(name="release", description=RELEASE.summary)
     async def release_slash(self, interaction: nextcord.Interaction) -> None:
         await self._release(Invocation(self.bot, interaction=interaction))
 
-    @nextcord.slash_command(name="rename", description="Set the label shown in the channel name")
+    @nextcord.slash_command(name="rename", description=RENAME.summary)
     async def rename_slash(
         self,
         interaction: nextcord.Interaction,
         label: str = nextcord.SlashOption(
-            description="The label (leave it out to clear it)", required=False, default="", max_length=40
+            description=RENAME.option("label"), required=False, default="", max_length=40
         ),
     ) -> None:
         await self._rename(Invocation(self.bot, interaction=interaction), label)
 
-    @nextcord.slash_command(
-        name="add_staff", description="Let a member, or a role's members, see this ticket"
-    )
+    @nextcord.slash_command(name="add_staff", description=ADD_STAFF.summary)
     async def add_staff_slash(
         self,
         interaction: nextcord.Interaction,
-        user: nextcord.Mentionable = nextcord.SlashOption(description="A member or a role"),
+        user: nextcord.Mentionable = nextcord.SlashOption(description=ADD_STAFF.option("user")),
     ) -> None:
         await self._add_staff(Invocation(self.bot, interaction=interaction), user)
 
-    @nextcord.slash_command(name="remove_staff", description="Take back the access add_staff gave")
+    @nextcord.slash_command(name="addmod", description=ADD_STAFF.summary)
+    async def addmod_slash(
+        self,
+        interaction: nextcord.Interaction,
+        target: nextcord.Mentionable = nextcord.SlashOption(description=ADD_STAFF.option("target")),
+    ) -> None:
+        """Rustmail's name for /add_staff."""
+        await self._add_staff(Invocation(self.bot, interaction=interaction), target)
+
+    @nextcord.slash_command(name="remove_staff", description=REMOVE_STAFF.summary)
     async def remove_staff_slash(
         self,
         interaction: nextcord.Interaction,
-        user: nextcord.Mentionable = nextcord.SlashOption(description="A member or a role"),
+        user: nextcord.Mentionable = nextcord.SlashOption(description=REMOVE_STAFF.option("user")),
     ) -> None:
         await self._remove_staff(Invocation(self.bot, interaction=interaction), user)
 
-    @nextcord.slash_command(name="move_thread", description="Move this ticket to another category")
+    @nextcord.slash_command(name="delmod", description=REMOVE_STAFF.summary)
+    async def delmod_slash(
+        self,
+        interaction: nextcord.Interaction,
+        target: nextcord.Mentionable = nextcord.SlashOption(description=REMOVE_STAFF.option("target")),
+    ) -> None:
+        """Rustmail's name for /remove_staff."""
+        await self._remove_staff(Invocation(self.bot, interaction=interaction), target)
+
+    @nextcord.slash_command(name="move_thread", description=MOVE.summary)
     async def move_thread_slash(
         self,
         interaction: nextcord.Interaction,
-        category: str = nextcord.SlashOption(description="The category's name (or part of it)"),
+        category: str = nextcord.SlashOption(description=MOVE.option("category")),
     ) -> None:
         await self._move(Invocation(self.bot, interaction=interaction), category)
 
-    @nextcord.slash_command(name="new_thread", description="Open a ticket with a user")
+    @nextcord.slash_command(name="move", description=MOVE.summary)
+    async def move_slash(
+        self,
+        interaction: nextcord.Interaction,
+        category: str = nextcord.SlashOption(description=MOVE.option("category")),
+    ) -> None:
+        """Rustmail's name for /move_thread."""
+        await self._move(Invocation(self.bot, interaction=interaction), category)
+
+    @nextcord.slash_command(name="new_thread", description=NEW_THREAD.summary)
     async def new_thread_slash(
         self,
         interaction: nextcord.Interaction,
-        user: nextcord.User = nextcord.SlashOption(description="The user to contact"),
+        user: nextcord.User = nextcord.SlashOption(
+            description=NEW_THREAD.option("user"), required=False, default=None
+        ),
+        user_id: nextcord.User = nextcord.SlashOption(
+            description=NEW_THREAD.option("user_id"), required=False, default=None
+        ),
     ) -> None:
-        await self._new_thread(Invocation(self.bot, interaction=interaction), user.id)
+        """``user`` (Rustmail's guide) and ``user_id`` (Rustmail's bot) are one option."""
+        inv = Invocation(self.bot, interaction=interaction)
+        chosen = {u.id for u in (user, user_id) if u is not None}
+        if len(chosen) != 1:
+            with inv.language():
+                await inv.fail(_("Name the user once: user or user_id."))
+        await self._new_thread(inv, chosen.pop())
 
     # --- text entry points ---------------------------------------------------------------
-    @commands.command(name="take")
+    @commands.command(name="take", **TAKE.text())
     async def take_text(self, ctx: commands.Context) -> None:
         await self._take(Invocation(self.bot, ctx=ctx))
 
-    @commands.command(name="release")
+    @commands.command(name="release", **RELEASE.text())
     async def release_text(self, ctx: commands.Context) -> None:
         await self._release(Invocation(self.bot, ctx=ctx))
 
-    @commands.command(name="rename", aliases=["rn"])
+    @commands.command(name="rename", aliases=["rn"], **RENAME.text())
     async def rename_text(self, ctx: commands.Context, *, label: str = "") -> None:
         await self._rename(Invocation(self.bot, ctx=ctx), label)
 
-    @commands.command(name="add_staff", aliases=["addmod"])
+    @commands.command(name="add_staff", aliases=["addmod", "am"], **ADD_STAFF.text())
     async def add_staff_text(self, ctx: commands.Context, target: nextcord.Role | nextcord.Member) -> None:
         await self._add_staff(Invocation(self.bot, ctx=ctx), target)
 
-    @commands.command(name="remove_staff", aliases=["delmod"])
+    @commands.command(name="remove_staff", aliases=["delmod", "dm"], **REMOVE_STAFF.text())
     async def remove_staff_text(self, ctx: commands.Context, target: nextcord.Role | nextcord.Member) -> None:
         await self._remove_staff(Invocation(self.bot, ctx=ctx), target)
 
-    @commands.command(name="move_thread", aliases=["mv"])
+    @commands.command(name="move_thread", aliases=["move", "mv"], **MOVE.text())
     async def move_thread_text(self, ctx: commands.Context, *, category: str) -> None:
         await self._move(Invocation(self.bot, ctx=ctx), category)
 
-    @commands.command(name="new_thread", aliases=["nt"])
+    @commands.command(name="new_thread", aliases=["nt"], **NEW_THREAD.text())
     async def new_thread_text(self, ctx: commands.Context, user: str) -> None:
-        """``!new_thread <user ID or mention>``: the user need not be known to the bot's cache."""
+        """The user need not be known to the bot's cache."""
         inv = Invocation(self.bot, ctx=ctx)
         with inv.language():
             message = _("%(value)s is not a user ID or mention.") % {"value": user}

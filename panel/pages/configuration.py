@@ -25,6 +25,7 @@ from tickets.configschema import KEYS, MASKED_KEYS, ConfigInvalid, path
 from tickets.errors import DomainError
 from tickets.models import ConfigRevision, GuildMember
 from tickets.services.config import config_as_dict, config_update
+from tickets.snowflake import InvalidSnowflake, parse_snowflake
 
 Permission = PanelPermission.Permission
 SECRET_PATHS = {f"{section}.{name}" for section, name in MASKED_KEYS}
@@ -142,9 +143,19 @@ def _flat(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     return flat
 
 
+def _discord_id(saved_by: str) -> int | None:
+    """The Discord ID a revision's ``saved_by`` spells, if it is one (else a username, or nothing).
+    Strict: ``str.isdigit`` also accepts ``"²"`` or ``"١٢٣"``, which ``int`` then refuses."""
+    try:
+        return parse_snowflake(saved_by)
+    except InvalidSnowflake:
+        return None
+
+
 def _who(saved_by: str, names: dict[int, str]) -> str:
-    if saved_by.isdigit() and int(saved_by) in names:
-        return f"{names[int(saved_by)]} ({saved_by})"
+    discord_id = _discord_id(saved_by)
+    if discord_id is not None and discord_id in names:
+        return f"{names[discord_id]} ({saved_by})"
     return saved_by or "?"
 
 
@@ -158,7 +169,7 @@ def revision_changes(revisions: list[ConfigRevision]) -> list[RevisionChanges]:
     newer = ConfigRevision.objects.filter(created_at__gte=newest.created_at, pk__gt=newest.pk).last()
     # Revisions keep secrets masked: compare masked values (a changed secret shows, never its value).
     after = newer.data if newer is not None else config_as_dict(masked=True)
-    ids = {int(r.saved_by) for r in revisions if r.saved_by.isdigit() and len(r.saved_by) < 20}
+    ids = {discord_id for r in revisions if (discord_id := _discord_id(r.saved_by)) is not None}
     names = {
         m.user_id: m.global_name or m.username for m in GuildMember.objects.filter(user_id__in=ids).distinct()
     }

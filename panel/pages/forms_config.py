@@ -118,7 +118,7 @@ class Pickers:
 
 def field_for(key: Key, cfg: BotConfig, pickers: Pickers) -> forms.Field:
     """The form field of one key: its kind decides the widget, its name the picker."""
-    label = capfirst(key.name.replace("_", " "))
+    label = key.label or capfirst(key.name.replace("_", " "))
     common: dict[str, Any] = {"label": label, "help_text": key.help, "required": False}
     current = getattr(cfg, key.field)
     picker = _picker(key)
@@ -137,11 +137,8 @@ def field_for(key: Key, cfg: BotConfig, pickers: Pickers) -> forms.Field:
     if key.kind == "text":
         return forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), **common)
     if key.kind == "language":
-        return forms.ChoiceField(
-            choices=[(c, LANGUAGE_NAMES.get(c, c)) for c in SUPPORTED_LANGUAGES], **common
-        )
+        return forms.ChoiceField(choices=_languages(), **common)
     if key.kind == "languages":
-        choices = [(c, LANGUAGE_NAMES.get(c, c)) for c in SUPPORTED_LANGUAGES]
         return forms.MultipleChoiceField(choices=_languages(), widget=forms.CheckboxSelectMultiple, **common)
     if key.kind == "mode":
         return forms.ChoiceField(

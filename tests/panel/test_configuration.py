@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from tests.api.conftest import GUILD, INBOX, SUPER_ADMIN, Guild, make_user, next_id
 from tickets.configschema import KEYS
@@ -159,3 +160,30 @@ def test_the_history_says_who_changed_which_keys_without_secrets(editor):
     assert "another-token" not in html and "MTIzNDU2Nzg5" not in html
     assert "bot.status" not in html, "only the keys that changed"
     assert "user9" in html, "who: the member's name"
+
+
+@pytest.mark.parametrize("saved_by", ["²", "１２３４５６７８９０１２３４５６７８", "٣", "007", "admin"])
+def test_the_history_shows_a_saved_by_that_is_no_discord_id_as_it_is(editor, saved_by):
+    ConfigRevision.objects.create(data=config_as_dict(masked=True), saved_by=saved_by)
+    for url in ("/panel/configuration/history", "/panel/configuration"):
+        response = editor.get(url)
+        assert response.status_code == 200, url
+        assert f"<strong>{saved_by}</strong>" in response.content.decode(), url
+
+
+def test_every_key_has_a_label_and_a_help_text_in_french(guild, client_for):
+    client = client_for("viewer")
+    english = client.get("/panel/configuration").content.decode()
+    assert '<label for="id_thread_inbox_category_id">Inbox category</label>' in english
+    assert "Discord category where ticket channels open." in english
+    client.post("/language", {"language": "fr", "next": "/panel/configuration"})
+    html = client.get("/panel/configuration").content.decode()
+    assert '<label for="id_thread_inbox_category_id">Catégorie de réception</label>' in html
+    assert "Catégorie Discord où s&#x27;ouvrent les salons des tickets." in html
+    for key in KEYS:
+        assert key.label, f"{key.field} has no label"
+        with translation.override("en"):
+            english = str(key.label), str(key.help)
+        with translation.override("fr"):
+            french = str(key.label), str(key.help)
+        assert french[0] != english[0] and french[1] != english[1], f"{key.field} is not in French"

@@ -175,6 +175,15 @@ def category_role_remove(*, name: str, role_id: int) -> None:
     events.publish(events.EventType.CATEGORIES_UPDATED, data={"change": "roles", "name": name})
 
 
+def category_role_clear(*, name: str) -> tuple[TicketCategory, int]:
+    """Stop pinging every role for a category; returns it and how many roles were unlinked."""
+    category = category_get(name=name)
+    removed, _n = CategoryRole.objects.filter(category=category).delete()
+    if removed:
+        events.publish(events.EventType.CATEGORIES_UPDATED, data={"change": "roles", "name": category.name})
+    return category, removed
+
+
 @dataclass(frozen=True)
 class CategoryOverview:
     """The prompt's settings and every category in prompt order, with the roles each pings."""
