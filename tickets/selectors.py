@@ -9,7 +9,7 @@ from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from tickets.models import BlockedUser, BotConfig, Snippet, SystemState, Ticket, TicketMessage
+from tickets.models import BlockedUser, BotConfig, MemberBan, Snippet, SystemState, Ticket, TicketMessage
 
 HEARTBEAT_FRESH_FOR = timedelta(seconds=30)
 
@@ -86,3 +86,60 @@ def closed_tickets_page(user_id: int, *, page: int, per_page: int = 10) -> tuple
 def snippet_list() -> QuerySet[Snippet]:
     """Every snippet, by key."""
     return Snippet.objects.order_by("key")
+
+
+def _latest_ban_per_user(bans: QuerySet[MemberBan]) -> list[MemberBan]:
+    seen: set[int] = set()
+    latest = []
+    for ban in bans.order_by("-recorded_at", "-pk")[:100]:
+        if ban.user_id not in seen:
+            seen.add(ban.user_id)
+            latest.append(ban)
+    return latest
+
+
+def ban_find(guild_id: int, query: str, *, limit: int = 10) -> list[MemberBan]:
+    """The bans ``baninfo`` shows for a query: the user's latest ban by ID or mention, or else the
+    latest ban of each user whose username, display name or nickname is the query (any case)."""
+    text = query.strip()
+    if text.startswith("<@") and text.endswith(">"):
+        text = text[2:-1].lstrip("!")
+    text = text.lstrip("@").strip()
+    bans = MemberBan.objects.filter(guild_id=guild_id)
+    if text.isdigit() and len(text) <= 19:
+        found = bans.filter(user_id=int(text)).order_by("-recorded_at", "-pk").first()
+        if found is not None:
+            return [found]
+    if not text:
+        return []
+    named = bans.filter(Q(username__iexact=text) | Q(global_name__iexact=text) | Q(nickname__iexact=text))
+    return _latest_ban_per_user(named)[:limit]
+
+
+def ban_history(guild_id: int, user_id: int) -> QuerySet[MemberBan]:
+    """Every ban of a user from the guild, latest first."""
+    return MemberBan.objects.filter(guild_id=guild_id, user_id=user_id).order_by("-recorded_at", "-pk")
+
+
+def bans_page(
+    guild_id: int, *, page: int = 0, per_page: int = 50, active: bool | None = True, search: str = ""
+) -> tuple[list[MemberBan], int]:
+    """One page (from 0) of the guild's bans, latest first, for the bans page and the admin API:
+    ``active`` True (still banned), False (lifted) or None (all); ``search`` matches a user ID or
+    part of a name. Returns the page and how many bans match in all."""
+    bans = MemberBan.objects.filter(guild_id=guild_id)
+    if active is not None:
+        bans = bans.filter(unbanned_at__isnull=active)
+    search = search.strip()
+    if search:
+        by_name = (
+            Q(username__icontains=search) | Q(global_name__icontains=search) | Q(nickname__icontains=search)
+        )
+        bans = (
+            bans.filter(by_name | Q(user_id=int(search)))
+            if search.isdigit() and len(search) <= 19
+            else bans.filter(by_name)
+        )
+    total = bans.count()
+    start = max(page, 0) * per_page
+    return list(bans.order_by("-recorded_at", "-pk")[start : start + per_page]), total

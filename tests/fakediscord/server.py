@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from . import auditlog, control, oauth, rest, rest_channels, rest_guilds, rest_interactions
+from . import auditlog, bans, control, oauth, rest, rest_channels, rest_guilds, rest_interactions
 from .api import EmulatorAPI
 from .demo import DemoGuild
 from .faults import Faults
@@ -183,7 +183,8 @@ class FakeDiscord(EmulatorAPI):
             + rest_channels.ROUTES
             + rest_interactions.ROUTES
             + oauth.ROUTES
-            + auditlog.ROUTES,
+            + auditlog.ROUTES
+            + bans.ROUTES,
         )
         return app
 
