@@ -42,7 +42,7 @@ COGS = (
 
 
 def bot_intents() -> nextcord.Intents:
-    """Guilds, members, guild and DM messages with their content, typing."""
+    """Guilds, members, guild and DM messages with their content, typing, moderation (bans, audit log)."""
     intents = nextcord.Intents.none()
     intents.guilds = True
     intents.members = True
@@ -51,6 +51,7 @@ def bot_intents() -> nextcord.Intents:
     intents.message_content = True
     intents.guild_typing = True
     intents.dm_typing = True
+    intents.moderation = True  # bans, unbans and audit log entries
     return intents
 
 
