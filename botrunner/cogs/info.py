@@ -17,7 +17,7 @@ from django.utils.translation import gettext_noop, ngettext
 from nextcord.ext import commands
 
 from botrunner.bot import ModmailBot
-from botrunner.commanddocs import ADMIN, Arg, Doc, Example
+from botrunner.commanddocs import Arg, Doc, Example
 from botrunner.invocation import Invocation
 from tickets import selectors, services, snowflake
 from tickets.links import panel_ticket_url
@@ -62,7 +62,7 @@ STATUS = Doc(
         Example("status idle", gettext_noop("shows the bot as idle")),
         Example("status maintenance", gettext_noop("only administrators can use commands until lifted")),
     ),
-    permission=ADMIN,
+    permission=gettext_noop("Staff; only administrators can set maintenance"),
 )
 PING = Doc(
     summary=gettext_noop("Show the gateway latency"),
