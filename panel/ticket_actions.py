@@ -169,8 +169,8 @@ def take(*, ticket: Ticket, access: PanelAccess, port: DiscordPort | None = None
 def release(*, ticket: Ticket, access: PanelAccess, port: DiscordPort | None = None) -> Ticket:
     """``!release``: nobody handles the ticket any more."""
     port = port_or_default(port)
-    staff_identity(access)
-    ticket = services.ticket_release(ticket=ticket, port=port)
+    staff = staff_identity(access)
+    ticket = services.ticket_release(ticket=ticket, by=staff.id, port=port)
     with bot_language():
         _status_changed(ticket, _("Nobody handles this ticket any more."), port)
     return ticket
@@ -185,8 +185,8 @@ class Moved:
 def move(*, ticket: Ticket, access: PanelAccess, category: str, port: DiscordPort | None = None) -> Moved:
     """``!move_thread <category>``: the channel moves and takes the category's permissions."""
     port = port_or_default(port)
-    staff_identity(access)
-    target = services.ticket_move(ticket=ticket, category=category, port=port)
+    staff = staff_identity(access)
+    target = services.ticket_move(ticket=ticket, category=category, by=staff.id, port=port)
     with bot_language():
         text = _("Moved to %(category)s; the channel now has its permissions.") % {
             "category": f"**{target.name}**"

@@ -97,7 +97,7 @@ class Staffing(commands.Cog):
     async def _release(self, inv: Invocation) -> None:
         async with self.bot.runner.ordered(("channel", inv.channel_id)):
             ticket = await inv.run(services.ticket_by_channel, channel_id=inv.channel_id)
-            ticket = await inv.run(services.ticket_release, ticket=ticket)
+            ticket = await inv.run(services.ticket_release, ticket=ticket, by=inv.author.id)
         with inv.language():
             text = _("Nobody handles this ticket any more.")
         await self._status_changed(inv, ticket, text)
@@ -105,7 +105,7 @@ class Staffing(commands.Cog):
     async def _rename(self, inv: Invocation, label: str) -> None:
         async with self.bot.runner.ordered(("channel", inv.channel_id)):
             ticket = await inv.run(services.ticket_by_channel, channel_id=inv.channel_id)
-            ticket = await inv.run(services.ticket_label, ticket=ticket, label=label)
+            ticket = await inv.run(services.ticket_label, ticket=ticket, label=label, by=inv.author.id)
         with inv.language():
             if ticket.label:
                 text = _("Label set to %(label)s.") % {"label": f"**{ticket.label}**"}
@@ -157,7 +157,7 @@ class Staffing(commands.Cog):
     async def _move(self, inv: Invocation, category: str) -> None:
         async with self.bot.runner.ordered(("channel", inv.channel_id)):
             ticket = await inv.run(services.ticket_by_channel, channel_id=inv.channel_id)
-            target = await inv.run(services.ticket_move, ticket=ticket, category=category)
+            target = await inv.run(services.ticket_move, ticket=ticket, category=category, by=inv.author.id)
         with inv.language():
             text = _("Moved to %(category)s; the channel now has its permissions.") % {
                 "category": f"**{target.name}**"

@@ -200,7 +200,9 @@ def _conversation_context(request: HttpRequest, ticket: Ticket, page: Conversati
     people = _people([*actors, ticket.user_id])
     for item in page.items:
         if isinstance(item, TicketEvent) and item.actor_id:
-            object.__setattr__(item, "detail", item.detail or _name(people, item.actor_id))
+            object.__setattr__(item, "actor", _name(people, item.actor_id))
+            if item.kind in ("close_scheduled", "closed"):
+                object.__setattr__(item, "detail", item.detail or item.actor)
     messages_url = reverse("panel:ticket_messages", args=[ticket.pk])
     ticket_url = reverse("panel:ticket", args=[ticket.pk])
     member = people.get(ticket.user_id)

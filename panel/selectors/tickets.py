@@ -21,7 +21,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from tickets.errors import PermissionDenied, TicketNotFound
-from tickets.models import ScheduledClosure, Ticket, TicketMessage
+from tickets.models import ScheduledClosure, Ticket, TicketChange, TicketMessage
 from tickets.snowflake import is_snowflake, parse_snowflake
 
 SORT_FIELDS = ("created_at", "closed_at", "user_name")
@@ -311,8 +311,9 @@ MESSAGE_KINDS = tuple(TicketMessage.Kind.values)
 
 @dataclass(frozen=True)
 class TicketEvent:
-    """Something that happened to a ticket, drawn from what the models keep (opened, a close
-    scheduled or cancelled, closed), shown among the messages."""
+    """Something that happened to a ticket, drawn from what the models keep (opened, taken,
+    released, moved, labelled, a close scheduled or cancelled, closed), shown among the messages.
+    ``actor`` is the display name of ``actor_id``, filled in by the page."""
 
     at: datetime
     kind: str
@@ -320,6 +321,7 @@ class TicketEvent:
     due_at: datetime | None = None
     silent: bool = False
     detail: str = ""
+    actor: str = ""
 
     is_event = True
 
@@ -354,8 +356,12 @@ def _parse_message_cursor(cursor: str) -> tuple[datetime, int] | None:
 
 
 def _ticket_events(ticket: Ticket) -> list[TicketEvent]:
-    """Every scheduled close of the ticket (and its fate), and its closing; one query."""
-    events: list[TicketEvent] = []
+    """Every change of the ticket (taken, released, moved, labelled), every scheduled close (and
+    its fate), and its closing; two queries."""
+    events: list[TicketEvent] = [
+        TicketEvent(at=change.at, kind=change.kind, actor_id=change.actor_id, detail=change.detail)
+        for change in TicketChange.objects.filter(ticket=ticket).only("at", "kind", "actor_id", "detail")
+    ]
     closures = ScheduledClosure.objects.filter(ticket=ticket).order_by("created_at", "id")
     for closure in closures.only("created_at", "due_at", "silent", "scheduled_by", "state", "finished_at"):
         events.append(
@@ -375,9 +381,9 @@ def _ticket_events(ticket: Ticket) -> list[TicketEvent]:
             TicketEvent(
                 at=ticket.closed_at,
                 kind="closed",
-                actor_id=int(closer) if closer.isdigit() else None,
+                actor_id=int(closer) if closer.isascii() and closer.isdigit() else None,
                 silent=ticket.close_silently,
-                detail="" if closer.isdigit() else closer,
+                detail="" if closer.isascii() and closer.isdigit() else closer,
             )
         )
     return events

@@ -464,6 +464,38 @@ def test_move_to_another_category(guild: Guild, manager) -> None:
     assert Ticket.objects.get(pk=ticket.pk).category_id == target
 
 
+def test_takes_releases_moves_and_labels_stay_in_the_conversation(guild: Guild, manager) -> None:
+    client, staff_id = manager
+    ticket = open_ticket(guild)
+    from tickets import services
+    from tickets.models import GuildChannel, TicketChange
+
+    target = guild.discord.add_category(guild.config.mode_guild_id, "Billing")
+    GuildChannel.objects.create(
+        guild_id=guild.config.mode_guild_id, channel_id=target, name="Billing", type=4
+    )
+    client.post(f"/panel/tickets/{ticket.pk}/take")
+    client.post(f"/panel/tickets/{ticket.pk}/release")
+    client.post(f"/panel/tickets/{ticket.pk}/move", {"category": "Billing"})
+    services.ticket_label(ticket=ticket, label="refund", by=staff_id, port=guild.discord)
+
+    changes = list(TicketChange.objects.filter(ticket=ticket).values_list("kind", "actor_id", "detail"))
+    assert changes == [
+        ("taken", staff_id, ""),
+        ("released", staff_id, ""),
+        ("moved", staff_id, "Billing"),
+        ("labelled", staff_id, "refund"),
+    ]
+    html = client.get(f"/panel/tickets/{ticket.pk}").content.decode()
+    events = re.findall(r'<div class="msg msg-event"[^>]*>\s*<p>\s*(.*?)\s*<time', html, re.S)
+    assert len(events) == 5, events  # opened, then the four changes, in order
+    assert "took the ticket" in events[1] and "released the ticket" in events[2]
+    assert "moved the ticket to Billing" in events[3] and "refund" in events[4]
+    # The filter "system" keeps them; "user" alone hides them.
+    assert "took the ticket" in client.get(f"/panel/tickets/{ticket.pk}?show=system").content.decode()
+    assert "took the ticket" not in client.get(f"/panel/tickets/{ticket.pk}?show=user").content.decode()
+
+
 def test_a_password_only_superuser_is_told_to_sign_in_with_discord(guild: Guild) -> None:
     client = Client()
     client.force_login(make_user(None, superuser=True))

@@ -11,7 +11,7 @@ from tickets import events
 from tickets.discord import DiscordError, DiscordPort
 from tickets.discord.port import STAFF_ACCESS
 from tickets.errors import Conflict, DiscordFailure, InvalidInput, NotFound, TicketClosed
-from tickets.models import GuildChannel, GuildMember, Ticket
+from tickets.models import GuildChannel, GuildMember, Ticket, TicketChange
 
 from ._common import config, log, port_or_default, staff_guild_id
 from .categories import category_nearest
@@ -81,6 +81,7 @@ def ticket_take(*, ticket: Ticket, staff_id: int, port: DiscordPort | None = Non
         raise Conflict(_("You already handle this ticket."))
     Ticket.objects.filter(pk=ticket.pk).update(taken_by=staff_id)
     ticket.taken_by = staff_id
+    TicketChange.objects.create(ticket=ticket, kind=TicketChange.Kind.TAKEN, actor_id=staff_id)
     events.publish(
         events.EventType.TICKET_UPDATED, ticket=ticket, data={"change": "taken", "staff_id": str(staff_id)}
     )
@@ -88,26 +89,30 @@ def ticket_take(*, ticket: Ticket, staff_id: int, port: DiscordPort | None = Non
     return ticket
 
 
-def ticket_release(*, ticket: Ticket, port: DiscordPort | None = None) -> Ticket:
-    """Nobody handles the ticket any more."""
+def ticket_release(*, ticket: Ticket, by: int | None = None, port: DiscordPort | None = None) -> Ticket:
+    """Nobody handles the ticket any more (``by``: who released it, when known)."""
     ticket = _open(ticket)
     if not ticket.taken_by:
         raise Conflict(_("Nobody handles this ticket."))
     Ticket.objects.filter(pk=ticket.pk).update(taken_by=None)
+    TicketChange.objects.create(ticket=ticket, kind=TicketChange.Kind.RELEASED, actor_id=by)
     ticket.taken_by = None
     events.publish(events.EventType.TICKET_UPDATED, ticket=ticket, data={"change": "released"})
     channel_name_refresh(ticket=ticket, port=port)
     return ticket
 
 
-def ticket_label(*, ticket: Ticket, label: str, port: DiscordPort | None = None) -> Ticket:
-    """Set (or clear, with an empty label) the label shown in the channel name."""
+def ticket_label(
+    *, ticket: Ticket, label: str, by: int | None = None, port: DiscordPort | None = None
+) -> Ticket:
+    """Set (or clear, with an empty label) the label shown in the channel name (``by``: who)."""
     ticket = _open(ticket)
     label = label.strip()
     if len(label) > LABEL_LIMIT:
         raise InvalidInput(_("A label is limited to %(n)s characters.") % {"n": LABEL_LIMIT})
     Ticket.objects.filter(pk=ticket.pk).update(label=label)
     ticket.label = label
+    TicketChange.objects.create(ticket=ticket, kind=TicketChange.Kind.LABELLED, actor_id=by, detail=label)
     events.publish(events.EventType.TICKET_UPDATED, ticket=ticket, data={"change": "label"})
     channel_name_refresh(ticket=ticket, port=port)
     return ticket
@@ -160,7 +165,9 @@ def staff_remove(
     return members
 
 
-def ticket_move(*, ticket: Ticket, category: str, port: DiscordPort | None = None) -> GuildChannel:
+def ticket_move(
+    *, ticket: Ticket, category: str, by: int | None = None, port: DiscordPort | None = None
+) -> GuildChannel:
     """Move the channel to a Discord category found by name (exact, substring, then closest),
     taking that category's permissions. A full category is reported, nothing moves."""
     port = port_or_default(port)
@@ -182,6 +189,9 @@ def ticket_move(*, ticket: Ticket, category: str, port: DiscordPort | None = Non
             raise Conflict(_("The category %(name)s is full (50 channels).") % {"name": name}) from error
         raise DiscordFailure(_("Discord refused: %(e)s") % {"e": error.message}, code=error.code) from error
     Ticket.objects.filter(pk=ticket.pk).update(category_id=target.channel_id, category_name=target.name)
+    TicketChange.objects.create(
+        ticket=ticket, kind=TicketChange.Kind.MOVED, actor_id=by, detail=target.name[:200]
+    )
     events.publish(
         events.EventType.TICKET_UPDATED,
         ticket_id=ticket.pk,
