@@ -1,5 +1,6 @@
 """Reminders (a ping in the ticket at a time), alerts (a ping on the user's next message), and each
-member's opt-out from the reminders addressed to one of their roles.
+member's subscription to the reminders addressed to one of their roles (``remind subscribe|unsubscribe
+<role>``, ``/reminder_subscription``, and the ``reminder_optout`` toggle, over the same opt-outs).
 
 Each command is written once (``_add``, ``_remove``...) over an :class:`Invocation`; the slash and
 text entry points below only collect their arguments. Posting due reminders is the worker's job.
@@ -36,6 +37,10 @@ ADD_REMINDER = Doc(
         Example("add_reminder 2h Check if user responded", gettext_noop("pings you here in 2 hours")),
         Example("rem 14:30 @Billing Refund due", gettext_noop("pings you and Billing at 14:30")),
         Example("/remind time:1d content:Follow up roles:@dev,@mod", gettext_noop("Rustmail's slash form")),
+        Example(
+            "remind unsubscribe @Billing",
+            gettext_noop("reminders for Billing stop pinging you (see reminder_subscription)"),
+        ),
     ),
 )
 REMOVE_REMINDER = Doc(
@@ -59,7 +64,27 @@ REMINDER_OPTOUT = Doc(
     args=(Arg("role", gettext_noop("The role whose reminders stop (or start again) pinging you")),),
     examples=(Example("reminder_optout @Billing", gettext_noop("toggles your pings for Billing")),),
 )
+REMINDER_SUBSCRIPTION = Doc(
+    summary=gettext_noop("Subscribe or unsubscribe from the reminders addressed to one of your roles"),
+    usage="<subscribe|unsubscribe> <role>",
+    args=(
+        Arg(
+            "subscribe|unsubscribe",
+            gettext_noop(
+                "subscribe: be pinged again; unsubscribe: no longer be pinged (sub, unsub work too)"
+            ),
+            slash=("action",),
+        ),
+        Arg("role", gettext_noop("One of your roles: a mention, an ID or its name")),
+    ),
+    examples=(
+        Example("remind unsubscribe @Billing", gettext_noop("reminders for Billing stop pinging you")),
+        Example("rem subscribe Billing", gettext_noop("they ping you again")),
+        Example("/reminder_subscription action:unsubscribe role:@Billing", gettext_noop("the slash form")),
+    ),
+)
 CANCEL_WORDS = {"cancel", "c"}
+SUBSCRIBE_WORDS = {"subscribe": True, "sub": True, "unsubscribe": False, "unsub": False}
 
 ROLE_MENTION = re.compile(r"<@&([0-9]{17,20})>")
 
@@ -84,8 +109,18 @@ def roles_and_text(guild: nextcord.Guild, text: str) -> tuple[list[int], str]:
     return list(dict.fromkeys(roles)), text
 
 
+def find_role(guild: nextcord.Guild, text: str) -> nextcord.Role | None:
+    """A role by mention, ID or name (any case)."""
+    text = text.strip()
+    mention = ROLE_MENTION.fullmatch(text)
+    if mention or snowflake.is_snowflake(text):
+        return guild.get_role(int(mention.group(1) if mention else text))
+    wanted = text.lstrip("@").casefold()
+    return next((r for r in guild.roles if r.name.casefold() == wanted and not r.is_default()), None)
+
+
 class Reminders(commands.Cog):
-    """add_reminder · remove_reminder · alert · reminder_optout."""
+    """add_reminder · remove_reminder · alert · reminder_subscription · reminder_optout."""
 
     def __init__(self, bot: ModmailBot) -> None:
         self.bot = bot
@@ -132,6 +167,32 @@ class Reminders(commands.Cog):
         await inv.run(services.alert_set, ticket=ticket, staff_id=inv.author.id)
         with inv.language():
             await inv.done(_("You will be pinged on the user's next message."))
+
+    async def _subscription(self, inv: Invocation, subscribe: bool, role_text: str) -> None:
+        role = find_role(inv.guild, role_text) if role_text.strip() else None
+        with inv.language():
+            if not role_text.strip():
+                await inv.fail(_("Name a role: a mention, an ID or its name."))
+            if role is None:
+                await inv.fail(
+                    _("There is no role %(role)s on this server.") % {"role": role_text.strip()[:100]}
+                )
+        await self._subscribe(inv, subscribe, role)
+
+    async def _subscribe(self, inv: Invocation, subscribe: bool, role: nextcord.Role) -> None:
+        await inv.run(
+            services.reminder_subscription_set,
+            role_id=role.id,
+            user_id=inv.author.id,
+            member_role_ids=[r.id for r in getattr(inv.author, "roles", [])],
+            subscribe=subscribe,
+        )
+        with inv.language():
+            if subscribe:
+                text = _("You are now subscribed to reminders for %(role)s.")
+            else:
+                text = _("You are now unsubscribed from reminders for %(role)s.")
+            await inv.done(text % {"role": role.mention})
 
     async def _optout(self, inv: Invocation, role: nextcord.Role) -> None:
         opted_out = await inv.run(services.reminder_optout_toggle, role_id=role.id, user_id=inv.author.id)
@@ -204,6 +265,18 @@ class Reminders(commands.Cog):
     ) -> None:
         await self._alert(Invocation(self.bot, interaction=interaction), cancel=cancel)
 
+    @nextcord.slash_command(name="reminder_subscription", description=REMINDER_SUBSCRIPTION.summary)
+    async def reminder_subscription_slash(
+        self,
+        interaction: nextcord.Interaction,
+        action: str = nextcord.SlashOption(
+            description=REMINDER_SUBSCRIPTION.option("action"), choices=["subscribe", "unsubscribe"]
+        ),
+        role: nextcord.Role = nextcord.SlashOption(description=REMINDER_SUBSCRIPTION.option("role")),
+    ) -> None:
+        inv = Invocation(self.bot, interaction=interaction)
+        await self._subscribe(inv, action == "subscribe", role)
+
     @nextcord.slash_command(name="reminder_optout", description=REMINDER_OPTOUT.summary)
     async def reminder_optout_slash(
         self,
@@ -214,9 +287,18 @@ class Reminders(commands.Cog):
 
     # --- text entry points ---------------------------------------------------------------
     @commands.command(name="add_reminder", aliases=["remind", "rem"], **ADD_REMINDER.text())
-    async def add_reminder_text(self, ctx: commands.Context, when: str, *, content: str) -> None:
+    async def add_reminder_text(self, ctx: commands.Context, when: str, *, content: str = "") -> None:
+        if when.lower() in SUBSCRIBE_WORDS:  # remind subscribe|unsubscribe <role>, as in Rustmail
+            await self._subscription(Invocation(self.bot, ctx=ctx), SUBSCRIBE_WORDS[when.lower()], content)
+            return
         role_ids, text = roles_and_text(ctx.guild, content)
         await self._add(Invocation(self.bot, ctx=ctx), when, text, role_ids)
+
+    @commands.command(name="reminder_subscription", **REMINDER_SUBSCRIPTION.text())
+    async def reminder_subscription_text(self, ctx: commands.Context, action: str, *, role: str = "") -> None:
+        if action.lower() not in SUBSCRIBE_WORDS:
+            raise commands.BadArgument(action)
+        await self._subscription(Invocation(self.bot, ctx=ctx), SUBSCRIBE_WORDS[action.lower()], role)
 
     @commands.command(name="remove_reminder", aliases=["unremind", "urem"], **REMOVE_REMINDER.text())
     async def remove_reminder_text(self, ctx: commands.Context, reminder_id: int) -> None:

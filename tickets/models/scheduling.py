@@ -98,7 +98,11 @@ class Reminder(Job):
 
 
 class ReminderOptOut(models.Model):
-    """A member who does not want to be pinged by reminders addressed to one of their roles."""
+    """A member who does not want to be pinged by reminders addressed to one of their roles.
+
+    The one record of reminder subscriptions: a member of a role is subscribed to its reminders
+    unless a row says otherwise (``remind unsubscribe`` adds it, ``remind subscribe`` removes it,
+    ``reminder_optout`` toggles it)."""
 
     role_id = snowflake(_("The role."))
     user_id = snowflake(_("The member who opted out."))

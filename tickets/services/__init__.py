@@ -61,6 +61,7 @@ from .reminders import (
     reminder_optout_toggle,
     reminder_remove,
     reminder_run,
+    reminder_subscription_set,
     reminders_run_due,
 )
 from .replies import (
@@ -128,6 +129,7 @@ __all__ = [
     "reminder_optout_toggle",
     "reminder_remove",
     "reminder_run",
+    "reminder_subscription_set",
     "reminders_run_due",
     "reply_delete",
     "reply_edit",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import zoneinfo
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from tickets import rendering
 from tickets.discord import DiscordPort
-from tickets.errors import Conflict, InvalidInput, NotFound, TicketClosed
+from tickets.errors import Conflict, InvalidInput, NotFound, PermissionDenied, TicketClosed
 from tickets.models import BotConfig, GuildMember, Reminder, ReminderOptOut, StaffAlert, Ticket
 
 from ._common import bot_language, config, now, port_or_default
@@ -94,6 +94,28 @@ def reminder_optout_toggle(*, role_id: int, user_id: int) -> bool:
         return False
     ReminderOptOut.objects.get_or_create(role_id=role_id, user_id=user_id)
     return True
+
+
+def reminder_subscription_set(
+    *, role_id: int, user_id: int, member_role_ids: Iterable[int], subscribe: bool
+) -> None:
+    """Subscribe to (or unsubscribe from) the reminders addressed to one of one's roles, as
+    Rustmail's ``remind subscribe|unsubscribe <role>``: everyone with the role is subscribed until
+    they unsubscribe. The opt-outs are the one record of it (``reminder_optout`` toggles the same)."""
+    role = f"<@&{role_id}>"
+    if int(role_id) not in {int(r) for r in member_role_ids}:
+        raise PermissionDenied(
+            _("You must have the %(role)s role to change your subscription.") % {"role": role}
+        )
+    optouts = ReminderOptOut.objects.filter(role_id=role_id, user_id=user_id)
+    if subscribe:
+        deleted, _n = optouts.delete()
+        if not deleted:
+            raise Conflict(_("You are already subscribed to reminders for %(role)s.") % {"role": role})
+        return
+    _optout, created = ReminderOptOut.objects.get_or_create(role_id=role_id, user_id=user_id)
+    if not created:
+        raise Conflict(_("You are already unsubscribed from reminders for %(role)s.") % {"role": role})
 
 
 def reminder_mentions(reminder: Reminder) -> list[int]:
