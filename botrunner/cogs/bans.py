@@ -23,6 +23,7 @@ from django.utils.translation import gettext_noop
 from nextcord.ext import commands
 
 from botrunner.bot import ModmailBot, community_guild
+from botrunner.commanddocs import Arg, Doc, Example
 from botrunner.invocation import Invocation
 from tickets import selectors
 from tickets.models import MemberBan
@@ -31,10 +32,22 @@ from tickets.services.bans import BanAudit, BannedProfile, ListedBan
 
 log = logging.getLogger("rustmail.bot")
 
-BANINFO_HELP = gettext_noop(
-    "Show what was recorded when a user was banned: roles, nickname, join date, who banned and why"
+BANINFO = Doc(
+    summary=gettext_noop("Show what was recorded when a user was banned: roles, nickname, who and why"),
+    usage="<user>",
+    args=(
+        Arg(
+            "user",
+            gettext_noop("The banned user's ID, mention, username, display name or nickname"),
+            slash=("query",),
+        ),
+    ),
+    examples=(
+        Example("baninfo 123456789012345678", gettext_noop("the ban of that user ID")),
+        Example("bi alice", gettext_noop("by name; several matches are listed with their IDs")),
+        Example("/baninfo query:alice", gettext_noop("the slash form")),
+    ),
 )
-QUERY_HELP = gettext_noop("The banned user's ID, mention, username, display name or nickname")
 
 # How far back the audit log is searched for a ban's entry.
 AUDIT_LOOKBACK = 25
@@ -218,19 +231,17 @@ class Bans(commands.Cog):
         embed.set_thumbnail(url=ban.avatar_url)
         return embed
 
-    @nextcord.slash_command(name="baninfo", description=BANINFO_HELP)
+    @nextcord.slash_command(name="baninfo", description=BANINFO.summary)
     async def baninfo_slash(
         self,
         interaction: nextcord.Interaction,
-        query: str = nextcord.SlashOption(description=QUERY_HELP),
+        query: str = nextcord.SlashOption(description=BANINFO.option("query")),
     ) -> None:
         await self._baninfo(Invocation(self.bot, interaction=interaction), query)
 
-    @commands.command(
-        name="baninfo", aliases=["bi"], usage="<user ID|mention|name>", description=BANINFO_HELP
-    )
-    async def baninfo_text(self, ctx: commands.Context, *, query: str = "") -> None:
-        await self._baninfo(Invocation(self.bot, ctx=ctx), query)
+    @commands.command(name="baninfo", aliases=["bi"], **BANINFO.text())
+    async def baninfo_text(self, ctx: commands.Context, *, user: str = "") -> None:
+        await self._baninfo(Invocation(self.bot, ctx=ctx), user)
 
 
 def setup(bot: ModmailBot) -> None:
