@@ -52,6 +52,20 @@ def presence_of(presence: str, cfg: BotConfig) -> tuple[nextcord.Status, nextcor
     return status, activity
 
 
+def gateway_latency_ms(latency: float | None, heartbeat_interval: float | None) -> int | None:
+    """nextcord's gateway latency (seconds) in milliseconds, or None when it holds no latency.
+
+    It is inf (or nan) until the gateway acknowledged a heartbeat. And nextcord notes when a
+    heartbeat was sent only once the send returned: an acknowledgement that comes back sooner (a
+    gateway close by, a busy machine) is measured from the previous heartbeat, about one heartbeat
+    interval earlier. Such a value says nothing of the latency."""
+    if latency is None or not math.isfinite(latency) or latency < 0:
+        return None
+    if heartbeat_interval and latency >= heartbeat_interval / 2:
+        return None
+    return round(latency * 1000)
+
+
 class Supervisor:
     """Runs ``ModmailBot`` sessions as the orders say, until stopped.
 
@@ -80,6 +94,7 @@ class Supervisor:
         # Set when something the heartbeat reports changed (the session got ready, or ended).
         self.wake = asyncio.Event()
         self.reported_connected: bool | None = None
+        self.latency_ms: int | None = None  # the last gateway latency worth showing
         self.cfg: BotConfig | None = None
         self.cfg_stamp: datetime | None = None
         self.recovery: asyncio.Task | None = None
@@ -158,10 +173,13 @@ class Supervisor:
 
     async def heartbeat(self) -> Orders:
         connected = self.connected()
-        latency = self.bot.latency if connected else None
-        # nextcord's latency is inf (or nan) until the gateway acknowledged a heartbeat.
-        latency_ms = round(latency * 1000) if latency is not None and math.isfinite(latency) else None
-        orders = await self.runner.call(bot_heartbeat, connected=connected, latency_ms=latency_ms)
+        if not connected:
+            self.latency_ms = None
+        else:
+            keep_alive = getattr(self.bot.ws, "_keep_alive", None)
+            measured = gateway_latency_ms(self.bot.latency, getattr(keep_alive, "interval", None))
+            self.latency_ms = measured if measured is not None else self.latency_ms
+        orders = await self.runner.call(bot_heartbeat, connected=connected, latency_ms=self.latency_ms)
         self.reported_connected = connected
         return orders
 
