@@ -12,7 +12,7 @@ PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/rustmail
 AXE_VERSION := 4.14.1
 AXE := .cache/npm/.axe-core-$(AXE_VERSION)
 
-.PHONY: run test test-deps lint format migrate venv clean
+.PHONY: run test test-deps lint format migrate venv clean screenshots
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 12) else "Python 3.12 is required, found " + sys.version.split()[0])'
@@ -51,6 +51,11 @@ $(AXE):
 ## side by side, each spread over TEST_WORKERS pytest-xdist workers (default 3). See .ci/suites.
 test: lint test-deps
 	PG_TEST_URL=$(PG_TEST_URL) .ci/suites
+
+## make screenshots: every panel page on demo data, light and dark, desktop and phone, in
+## data/screenshots/ (bench/screenshots.py; needs Debian's chromium package).
+screenshots: $(STAMP)
+	$(BIN)/python bench/screenshots.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
