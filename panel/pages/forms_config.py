@@ -34,6 +34,7 @@ SECTION_TITLES = {
     "logs": _("Logs"),
 }
 LANGUAGE_NAMES = {"en": "English", "fr": "Français"}
+LOCKED_HELP = _("Changing it needs the “ManagePermissions” permission.")
 
 
 def _languages() -> list[tuple[str, str]]:
@@ -190,6 +191,7 @@ class ConfigForm(forms.Form):
             field.initial = _initial(key, self.cfg)
             if path(key) in self.locked:
                 field.disabled = True
+                field.help_text = f"{field.help_text} {LOCKED_HELP}"
             self.fields[key.field] = field
 
     def sections(self) -> list[tuple[str, str, list[forms.BoundField]]]:

@@ -88,6 +88,9 @@ PAGES: list[Page] = [
         "manager",
         then=lambda page: _open_note(page),
     ),
+    Page("configuration-viewer", "/panel/configuration", "viewer", lambda guild: _config_changes()),
+    Page("configuration-errors", "/panel/configuration", "superuser", then=lambda page: _config_error(page)),
+    Page("configuration-history", "/panel/configuration/history", "viewer", lambda guild: _config_changes()),
 ]
 
 
@@ -96,6 +99,21 @@ def _conversation() -> Ticket:
     from .test_browser_tickets import seed_conversation
 
     return seed_conversation(14, category_id=None)
+
+
+def _config_changes() -> None:
+    """Two saves in the configuration's history: colours and a secret."""
+    from tickets.services.config import config_update
+
+    config_update(data={"thread": {"user_message_color": "123abc"}}, saved_by="920000000000000001")
+    config_update(data={"bot": {"token": "another.token-value.0000"}}, saved_by="admin")
+
+
+def _config_error(page: Any) -> None:
+    """The configuration sent back with an invalid field (the error beside it)."""
+    page.get_by_label("Error message lifetime").fill("0")
+    page.get_by_role("button", name="Save the configuration").click()
+    page.locator(".has-error .errorlist").wait_for()
 
 
 def _open_note(page: Any) -> None:
