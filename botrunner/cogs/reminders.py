@@ -291,6 +291,8 @@ class Reminders(commands.Cog):
         if when.lower() in SUBSCRIBE_WORDS:  # remind subscribe|unsubscribe <role>, as in Rustmail
             await self._subscription(Invocation(self.bot, ctx=ctx), SUBSCRIBE_WORDS[when.lower()], content)
             return
+        if not content.strip():
+            raise commands.BadArgument("content")
         role_ids, text = roles_and_text(ctx.guild, content)
         await self._add(Invocation(self.bot, ctx=ctx), when, text, role_ids)
 
