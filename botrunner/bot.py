@@ -37,6 +37,8 @@ COGS = (
     "botrunner.cogs.info",
     "botrunner.cogs.help",
     "botrunner.cogs.members",
+    "botrunner.cogs.auditlog",
+    "botrunner.cogs.features",
     "botrunner.cogs.bans",
 )
 
