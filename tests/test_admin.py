@@ -28,6 +28,7 @@ from tickets.models import (
     GuildRole,
     GuildSnapshot,
     LiveEvent,
+    MemberBan,
     MessageEdit,
     PendingCategorySelection,
     PendingMessage,
@@ -120,6 +121,7 @@ FACTORIES: dict[type[Model], Callable[[], Model]] = {
     GuildMember: lambda: GuildMember.objects.create(guild_id=999, user_id=111, username="alice"),
     GuildChannel: lambda: GuildChannel.objects.create(guild_id=999, channel_id=222, name="general"),
     LiveEvent: lambda: LiveEvent.objects.create(type="ticket.opened", data={"origin": "dm"}),
+    MemberBan: lambda: MemberBan.objects.create(guild_id=999, user_id=111, username="alice", reason="spam"),
     SystemState: SystemState.load,
     ApiKey: lambda: ApiKey.objects.create(name="CI", key_hash="0" * 64, key_preview="rm_abcd"),
     PanelPermission: lambda: PanelPermission.objects.create(

@@ -1,5 +1,5 @@
 """Django admin of the modmail tables: one module per models module, registered on import."""
 
-from . import categories, config, events, guild, moderation, scheduling, system, tickets
+from . import bans, categories, config, events, guild, moderation, scheduling, system, tickets
 
-__all__ = ["categories", "config", "events", "guild", "moderation", "scheduling", "system", "tickets"]
+__all__ = ["bans", "categories", "config", "events", "guild", "moderation", "scheduling", "system", "tickets"]
