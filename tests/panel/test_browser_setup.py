@@ -374,7 +374,9 @@ def fill_step(page: Any, step: str, emu: Any) -> None:
 
 
 def walk_setup(page: Any, upto: str, emu: Any) -> None:
-    """Go through the wizard (open on its first step) to the step ``upto``."""
+    """Go through the wizard (open, on its first step) to the step ``upto``."""
+    if "?step=" not in page.url:
+        page.goto("/setup/?step=token")
     for step in STEPS[: STEPS.index(upto)]:
         on_step(page, step)
         fill_step(page, step, emu)
