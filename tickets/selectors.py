@@ -9,7 +9,17 @@ from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from tickets.models import BlockedUser, BotConfig, MemberBan, Snippet, SystemState, Ticket, TicketMessage
+from tickets.models import (
+    BlockedUser,
+    BotConfig,
+    GuildMember,
+    GuildRole,
+    MemberBan,
+    Snippet,
+    SystemState,
+    Ticket,
+    TicketMessage,
+)
 
 HEARTBEAT_FRESH_FOR = timedelta(seconds=30)
 
@@ -143,3 +153,26 @@ def bans_page(
     total = bans.count()
     start = max(page, 0) * per_page
     return list(bans.order_by("-recorded_at", "-pk")[start : start + per_page]), total
+
+
+def bans_named(bans: list[MemberBan]) -> list[MemberBan]:
+    """The bans with names from the guild cache, as Rustmail's bans list shows them: ``role_names``
+    (a role the cache no longer knows keeps its ID), ``banned_by_name`` and ``unbanned_by_name``
+    ("" when unknown). Two queries for a whole page."""
+    roles = dict(
+        GuildRole.objects.filter(role_id__in={r for b in bans for r in b.role_ids}).values_list(
+            "role_id", "name"
+        )
+    )
+    people = {b.banned_by for b in bans} | {b.unbanned_by for b in bans}
+    names = {
+        m.user_id: m.global_name or m.username
+        for m in GuildMember.objects.filter(user_id__in=people - {None}).only(
+            "user_id", "global_name", "username"
+        )
+    }
+    for ban in bans:
+        ban.role_names = [roles.get(r, str(r)) for r in ban.role_ids]
+        ban.banned_by_name = names.get(ban.banned_by, "")
+        ban.unbanned_by_name = names.get(ban.unbanned_by, "")
+    return bans

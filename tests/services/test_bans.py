@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 
 from tickets import selectors, services
 from tickets.errors import Conflict, PermissionDenied
-from tickets.models import GuildMember, MemberBan, ReminderOptOut
+from tickets.models import GuildMember, GuildRole, MemberBan, ReminderOptOut
 from tickets.services.bans import (
     BanAudit,
     BannedProfile,
@@ -188,3 +188,17 @@ def test_reminder_subscription_needs_the_role_and_shares_the_optouts_with_the_to
     assert services.reminder_optout_toggle(role_id=ROLE, user_id=ALICE) is True
     services.reminder_subscription_set(role_id=ROLE, user_id=ALICE, member_role_ids=[ROLE], subscribe=True)
     assert not ReminderOptOut.objects.exists()
+
+
+def test_bans_named_resolves_roles_and_moderators_from_the_guild_cache():
+    GuildRole.objects.create(guild_id=GUILD, role_id=ROLE, name="VIP")
+    GuildMember.objects.create(guild_id=GUILD, user_id=MOD, username="mod", global_name="The Mod")
+    ban_record(
+        guild_id=GUILD, profile=profile(role_ids=(ROLE, ROLE + 1)), audit=BanAudit(user_id=MOD, reason="x")
+    )
+    ban_record(guild_id=GUILD, profile=profile(BOB, "bob"))
+    page, _total = selectors.bans_page(GUILD)
+    named = {b.user_id: b for b in selectors.bans_named(page)}
+    assert named[ALICE].role_names == ["VIP", str(ROLE + 1)]
+    assert (named[ALICE].banned_by_name, named[ALICE].unbanned_by_name) == ("The Mod", "")
+    assert (named[BOB].role_names, named[BOB].banned_by_name) == ([], "")
