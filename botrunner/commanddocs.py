@@ -90,49 +90,47 @@ class HelpEntry:
     args: list[Arg]
     examples: list[Example]
     permission: str
-    slash: list[nextcord.SlashApplicationCommand | nextcord.SlashApplicationSubcommand] = field(
-        default_factory=list
-    )
+    slash: list[tuple[str, Any]] = field(default_factory=list)
 
 
-def slash_leaves(
-    commands_: Iterable[Any],
-) -> Iterator[nextcord.SlashApplicationCommand | nextcord.SlashApplicationSubcommand]:
-    """Every slash command or subcommand that runs something (groups are walked, not listed)."""
+def slash_leaves(commands_: Iterable[Any], parent: str = "") -> Iterator[tuple[str, Any]]:
+    """``(qualified name, command)`` of every slash command or subcommand that runs something
+    (groups are walked, not listed): ``("category roles add", ...)``."""
     for command in commands_:
-        if getattr(command, "type", nextcord.ApplicationCommandType.chat_input) != (
-            nextcord.ApplicationCommandType.chat_input
-        ):
+        if not _chat_input(command):
             continue
+        name = f"{parent} {command.name}".strip()
         children = getattr(command, "children", None) or {}
         if children:
-            yield from slash_leaves(children.values())
+            yield from slash_leaves(children.values(), name)
         else:
-            yield command
+            yield name, command
+
+
+def _chat_input(command: Any) -> bool:
+    """A slash command or one of its subcommands (not a user or message context menu)."""
+    if isinstance(command, nextcord.BaseApplicationCommand):
+        return command.type == nextcord.ApplicationCommandType.chat_input
+    return True
 
 
 def slash_nodes(commands_: Iterable[Any]) -> Iterator[Any]:
     """Every slash command, subcommand group and subcommand (all carry a description)."""
     for command in commands_:
-        if getattr(command, "type", nextcord.ApplicationCommandType.chat_input) != (
-            nextcord.ApplicationCommandType.chat_input
-        ):
+        if not _chat_input(command):
             continue
         yield command
         yield from slash_nodes((getattr(command, "children", None) or {}).values())
 
 
-def qualified(command: Any) -> str:
-    """``snippet create`` for a subcommand, ``close`` for a command."""
-    return getattr(command, "qualified_name", None) or command.name
-
-
-def slash_twins(bot: commands.Bot, command: commands.Command, aliases: Iterable[str] = ()) -> list[Any]:
-    """The slash commands that run ``command``: the one of the same qualified name, then ``aliases``
-    (other slash names of the same command, in the order given)."""
-    by_name = {qualified(c): c for c in slash_leaves(bot.get_all_application_commands())}
+def slash_twins(
+    bot: commands.Bot, command: commands.Command, aliases: Iterable[str] = ()
+) -> list[tuple[str, Any]]:
+    """``(name, slash command)`` of the slash commands that run ``command``: the one of the same
+    qualified name, then ``aliases`` (its other slash names, in the order given)."""
+    by_name = dict(slash_leaves(bot.get_all_application_commands()))
     names = [command.qualified_name, *aliases]
-    return [by_name[n] for n in dict.fromkeys(names) if n in by_name]
+    return [(n, by_name[n]) for n in dict.fromkeys(names) if n in by_name]
 
 
 def help_entry(bot: commands.Bot, command: commands.Command, slash_aliases: Iterable[str] = ()) -> HelpEntry:
@@ -150,7 +148,7 @@ def help_entry(bot: commands.Bot, command: commands.Command, slash_aliases: Iter
             permission=doc.permission,
             slash=twins,
         )
-    options = {name: option for twin in twins for name, option in twin.options.items()}
+    options = {name: option for _name, twin in twins for name, option in twin.options.items()}
     args = [
         Arg(name, _described(options.get(name)), slash=(name,) if name in options else ())
         for name in command.clean_params
@@ -160,7 +158,7 @@ def help_entry(bot: commands.Bot, command: commands.Command, slash_aliases: Iter
         for name, option in options.items()
         if name not in command.clean_params
     ]
-    summary = command.description or (twins[0].description if twins else "") or command.short_doc
+    summary = command.description or (twins[0][1].description if twins else "") or command.short_doc
     return HelpEntry(
         command=command,
         summary=summary or "",
@@ -177,9 +175,9 @@ def _described(option: Any) -> str:
     return "" if description == nextcord.application_command.DEFAULT_SLASH_DESCRIPTION else description
 
 
-def slash_usage(command: Any) -> str:
+def slash_usage(name: str, command: Any) -> str:
     """``/close [time] [silent] [cancel]``: required options in angle brackets."""
-    parts = [f"/{qualified(command)}"]
+    parts = [f"/{name}"]
     for name, option in command.options.items():
         parts.append(f"<{name}>" if option.required else f"[{name}]")
     return " ".join(parts)

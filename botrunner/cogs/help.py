@@ -84,13 +84,13 @@ class Help(commands.Cog):
             color=self._color(),
         )
         usage = ["`" + f"{prefix}{command.qualified_name} {entry.usage}".strip() + "`"]
-        usage += [f"`{slash_usage(twin)}`" for twin in entry.slash]
+        usage += [f"`{slash_usage(name, twin)}`" for name, twin in entry.slash]
         embed.add_field(name=_("Usage"), value="\n".join(usage)[:FIELD_LIMIT], inline=False)
         if entry.args:
             lines = [self._arg_line(arg, entry) for arg in entry.args]
             embed.add_field(name=_("Arguments"), value="\n".join(lines)[:FIELD_LIMIT], inline=False)
         names = [f"`{prefix}{_qualified_alias(command, alias)}`" for alias in command.aliases]
-        names += [f"`/{twin.qualified_name}`" for twin in entry.slash[1:]]
+        names += [f"`/{name}`" for name, _twin in entry.slash if name != command.qualified_name]
         if names:
             embed.add_field(name=_("Aliases"), value=", ".join(names), inline=False)
         if isinstance(command, commands.Group):
@@ -113,7 +113,7 @@ class Help(commands.Cog):
 
     @staticmethod
     def _arg_line(arg: Arg, entry: HelpEntry) -> str:
-        slash_options = {name for twin in entry.slash for name in twin.options}
+        slash_options = {name for _name, twin in entry.slash for name in twin.options}
         given = [name for name in arg.slash_names if name in slash_options]
         if arg.text:
             head = f"`{arg.name}`"
