@@ -69,6 +69,8 @@ class Page:
     standing: str
     prepare: Callable[[Any], None] | None = None
     then: Callable[[Any], None] | None = None
+    # Runs on the loaded page with the emulator the server talks to (a wizard to walk, say).
+    with_discord: Callable[[Any, Any], None] | None = None
 
 
 PAGES: list[Page] = [
@@ -91,7 +93,30 @@ PAGES: list[Page] = [
     Page("configuration-viewer", "/panel/configuration", "viewer", lambda guild: _config_changes()),
     Page("configuration-errors", "/panel/configuration", "superuser", then=lambda page: _config_error(page)),
     Page("configuration-history", "/panel/configuration/history", "viewer", lambda guild: _config_changes()),
+    Page("setup-invalid", "/setup/?token=expired", "anonymous"),
+    Page("setup-token-error", "/setup/", "superuser", then=lambda page: _setup_empty_token(page)),
+    *(
+        Page(
+            f"setup-{step}",
+            "/setup/",
+            "superuser",
+            with_discord=lambda page, emu, step=step: _setup_at(page, step, emu),
+        )
+        for step in ("server", "channels", "login", "language", "review")
+    ),
 ]
+
+
+def _setup_empty_token(page: Any) -> None:
+    page.get_by_role("button", name="Continue").click()
+    page.locator("#field-token .errorlist").wait_for()
+
+
+def _setup_at(page: Any, step: str, emu: Any) -> None:
+    """The setup wizard walked to ``step`` (tests/panel/test_browser_setup.py)."""
+    from .test_browser_setup import walk_setup
+
+    walk_setup(page, step, emu)
 
 
 def _conversation() -> Ticket:
@@ -148,7 +173,7 @@ def describe(violations: list[dict[str, Any]]) -> str:
 
 @pytest.mark.parametrize("theme", THEMES)
 @pytest.mark.parametrize("case", PAGES, ids=lambda case: case.id)
-def test_no_serious_violation(case: Page, theme: str, browser_page, signed_in, guild) -> None:
+def test_no_serious_violation(case: Page, theme: str, browser_page, signed_in, guild, panel_discord) -> None:
     page = browser_page
     if case.prepare:
         case.prepare(guild)
@@ -159,6 +184,8 @@ def test_no_serious_violation(case: Page, theme: str, browser_page, signed_in, g
     page.wait_for_load_state("networkidle")
     if case.then:
         case.then(page)
+    if case.with_discord:
+        case.with_discord(page, panel_discord)
     assert page.evaluate("matchMedia('(prefers-color-scheme: dark)').matches") == (theme == "dark")
     screenshot(page, f"a11y-{case.id}-{theme}")
     violations = axe_violations(page)
