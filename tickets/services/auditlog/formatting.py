@@ -186,9 +186,16 @@ def _none() -> str:
 
 
 def _shown(value: Any, style: str) -> str:
-    """One value as the change field shows it."""
+    """One value as the change field shows it (as sent when it is not of the expected type)."""
     if value is None or value == "":
         return _none()
+    try:
+        return _styled(value, style)
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def _styled(value: Any, style: str) -> str:
     if style == "channel":
         return f"<#{value}>"
     if style == "user":
