@@ -164,6 +164,7 @@ class Bans(commands.Cog):
             log.info("Bans of %s not swept: the bot lacks Ban Members", guild.id)
             return
         async with self.bot.runner.tracked():
+            listed_at = nextcord.utils.utcnow()
             try:
                 listed = [
                     ListedBan(profile=profile_of(entry.user), reason=entry.reason or "")
@@ -174,7 +175,9 @@ class Bans(commands.Cog):
                 return
             audits = await self._audit(guild, nextcord.AuditLogAction.ban, limit=AUDIT_SWEEP)
             try:
-                counts = await self.bot.call(bans.bans_sync, guild_id=guild.id, bans=listed, audits=audits)
+                counts = await self.bot.call(
+                    bans.bans_sync, guild_id=guild.id, bans=listed, audits=audits, listed_at=listed_at
+                )
             except Exception:
                 log.exception("Bans of %s not swept", guild.id)
                 return

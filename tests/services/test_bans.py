@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from tickets import selectors, services
 from tickets.errors import Conflict, PermissionDenied
@@ -115,6 +116,7 @@ def test_the_sweep_adds_bans_made_while_away_and_lifts_those_gone():
             ListedBan(profile(MOD + 1, "ghost"), reason=""),
         ],
         audits={CAROL: BanAudit(user_id=MOD, at=T0)},
+        listed_at=timezone.now(),
     )
     assert counts == {"added": 2, "lifted": 1, "kept": 1}
     carol = MemberBan.objects.get(user_id=CAROL)
@@ -202,3 +204,14 @@ def test_bans_named_resolves_roles_and_moderators_from_the_guild_cache():
     assert named[ALICE].role_names == ["VIP", str(ROLE + 1)]
     assert (named[ALICE].banned_by_name, named[ALICE].unbanned_by_name) == ("The Mod", "")
     assert (named[BOB].role_names, named[BOB].banned_by_name) == ([], "")
+
+
+def test_the_sweep_leaves_alone_what_the_gateway_reported_after_the_list_was_read():
+    listed_at = timezone.now()
+    ban_record(guild_id=GUILD, profile=profile())  # banned just after the list was read
+    ban_record(guild_id=GUILD, profile=profile(BOB, "bob"))
+    ban_lift(guild_id=GUILD, user_id=BOB)  # unbanned just after: the list still has them
+    counts = bans_sync(guild_id=GUILD, bans=[ListedBan(profile(BOB, "bob"))], listed_at=listed_at)
+    assert counts == {"added": 0, "lifted": 0, "kept": 0}
+    assert MemberBan.objects.get(user_id=ALICE).is_active
+    assert not MemberBan.objects.filter(user_id=BOB, unbanned_at__isnull=True).exists()

@@ -161,21 +161,23 @@ def bans_sync(
     guild_id: int,
     bans: Sequence[ListedBan],
     audits: dict[int, BanAudit] | None = None,
-    at: datetime | None = None,
+    listed_at: datetime | None = None,
 ) -> dict[str, int]:
-    """The sweep at start, with the guild's whole ban list: bans made while the bot was away are
-    recorded (with the audit log's details when given), and recorded bans missing from the list
-    were lifted meanwhile. Returns how many were ``added``, ``lifted`` and ``kept``."""
+    """The sweep at start, with the guild's whole ban list as Discord gave it at ``listed_at``:
+    bans made while the bot was away are recorded (with the audit log's details when given), and
+    recorded bans missing from the list were lifted meanwhile. Bans and unbans the gateway reported
+    after ``listed_at`` are newer than the list and left as they are. Returns how many were
+    ``added``, ``lifted`` and ``kept``."""
     audits = audits or {}
-    at = at or now()
+    listed_at = listed_at or now()
     listed = {b.profile.user_id: b for b in bans}
-    active = set(
-        MemberBan.objects.filter(guild_id=guild_id, unbanned_at__isnull=True).values_list(
-            "user_id", flat=True
-        )
+    mine = MemberBan.objects.filter(guild_id=guild_id)
+    active = set(mine.filter(unbanned_at__isnull=True).values_list("user_id", flat=True))
+    newer = set(mine.filter(recorded_at__gte=listed_at).values_list("user_id", flat=True)) | set(
+        mine.filter(unbanned_at__gte=listed_at).values_list("user_id", flat=True)
     )
     added = 0
-    for user_id in sorted(listed.keys() - active):
+    for user_id in sorted(listed.keys() - active - newer):
         entry = listed[user_id]
         audit = audits.get(user_id, BanAudit())
         audit = BanAudit(user_id=audit.user_id, reason=entry.reason or audit.reason, at=audit.at)
@@ -183,8 +185,8 @@ def bans_sync(
         _record(guild_id, entry.profile, audit, banned_at=audit.at)
         added += 1
     lifted = 0
-    for user_id in sorted(active - listed.keys()):
-        if ban_lift(guild_id=guild_id, user_id=user_id, at=at):
+    for user_id in sorted(active - listed.keys() - newer):
+        if ban_lift(guild_id=guild_id, user_id=user_id, at=listed_at):
             lifted += 1
     return {"added": added, "lifted": lifted, "kept": len(active & listed.keys())}
 
