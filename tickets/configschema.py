@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.utils.functional import Promise
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from tickets.snowflake import InvalidSnowflake, parse_snowflake
@@ -39,6 +40,7 @@ MAX_LENGTHS = {"str": 500, "secret": 500, "url": 500, "text": 2000, "timezone": 
 # Lists of IDs (super admin users and roles): more than this is a mistake, not a configuration.
 MAX_LIST_ITEMS = 100
 MAX_LANGUAGES = 32
+LANGUAGE_LIST = ", ".join(SUPPORTED_LANGUAGES)
 
 
 @dataclass(frozen=True)
@@ -510,18 +512,20 @@ def _snowflake(value: Any, where: str) -> int:
     try:
         return parse_snowflake(value)
     except InvalidSnowflake:
-        raise ConfigInvalid(where, "must be a Discord ID (17 to 20 digits)") from None
+        raise ConfigInvalid(where, gettext("must be a Discord ID (17 to 20 digits)")) from None
 
 
 def _text(key: Key, value: str, where: str) -> str:
     """Length and NUL rules shared by every text value."""
     if "\x00" in value:
-        raise ConfigInvalid(where, "must not contain NUL characters")
+        raise ConfigInvalid(where, gettext("must not contain NUL characters"))
     longest = key.max_length or MAX_LENGTHS.get(key.kind, MAX_LENGTHS["str"])
     if len(value) > longest:
-        raise ConfigInvalid(where, f"is too long ({longest} characters at most)")
+        raise ConfigInvalid(
+            where, gettext("is too long (%(longest)s characters at most)") % {"longest": longest}
+        )
     if len(value.strip()) < key.min_length:
-        raise ConfigInvalid(where, "must not be empty")
+        raise ConfigInvalid(where, gettext("must not be empty"))
     return value
 
 
@@ -532,13 +536,13 @@ def _url(value: str, where: str) -> str:
     try:
         parts = urlsplit(value)
     except ValueError:
-        raise ConfigInvalid(where, "must be an http(s) URL") from None
+        raise ConfigInvalid(where, gettext("must be an http(s) URL")) from None
     if (
         parts.scheme not in ("http", "https")
         or not parts.hostname
         or any(c.isspace() or not c.isprintable() for c in value)
     ):
-        raise ConfigInvalid(where, "must be an http(s) URL")
+        raise ConfigInvalid(where, gettext("must be an http(s) URL"))
     return value
 
 
@@ -553,35 +557,42 @@ def coerce(key: Key, value: Any) -> Any:
         return _snowflake(value, where)
     if kind == "snowflakes":
         if not isinstance(value, list):
-            raise ConfigInvalid(where, "must be a list of Discord IDs")
+            raise ConfigInvalid(where, gettext("must be a list of Discord IDs"))
         if len(value) > MAX_LIST_ITEMS:
-            raise ConfigInvalid(where, f"has too many items ({MAX_LIST_ITEMS} at most)")
+            raise ConfigInvalid(
+                where, gettext("has too many items (%(most)s at most)") % {"most": MAX_LIST_ITEMS}
+            )
         return list(dict.fromkeys(_snowflake(item, where) for item in value))
     if kind == "bool":
         if not isinstance(value, bool):
-            raise ConfigInvalid(where, "must be true or false")
+            raise ConfigInvalid(where, gettext("must be true or false"))
         return value
     if kind == "int":
         if isinstance(value, bool) or not isinstance(value, int):
-            raise ConfigInvalid(where, "must be an integer")
+            raise ConfigInvalid(where, gettext("must be an integer"))
         if key.minimum is not None and value < key.minimum:
-            raise ConfigInvalid(where, f"must be at least {key.minimum}")
+            raise ConfigInvalid(where, gettext("must be at least %(minimum)s") % {"minimum": key.minimum})
         if value > key.maximum:
-            raise ConfigInvalid(where, f"must be at most {key.maximum}")
+            raise ConfigInvalid(where, gettext("must be at most %(maximum)s") % {"maximum": key.maximum})
         return value
     if kind == "languages":
-        if not isinstance(value, list) or not value or len(value) > MAX_LANGUAGES:
-            raise ConfigInvalid(where, f"must be a non-empty list among {', '.join(SUPPORTED_LANGUAGES)}")
-        if any(not isinstance(v, str) or v not in SUPPORTED_LANGUAGES for v in value):
-            raise ConfigInvalid(where, f"must be a non-empty list among {', '.join(SUPPORTED_LANGUAGES)}")
+        if (
+            not isinstance(value, list)
+            or not value
+            or len(value) > MAX_LANGUAGES
+            or any(not isinstance(v, str) or v not in SUPPORTED_LANGUAGES for v in value)
+        ):
+            raise ConfigInvalid(
+                where, gettext("must be a non-empty list among %(languages)s") % {"languages": LANGUAGE_LIST}
+            )
         return list(dict.fromkeys(value))
     if not isinstance(value, str):
-        raise ConfigInvalid(where, "must be a string")
+        raise ConfigInvalid(where, gettext("must be a string"))
     value = _text(key, value, where)
     if kind == "color":
         value = value.removeprefix("#")
         if not _COLOR.fullmatch(value):
-            raise ConfigInvalid(where, "must be a hex colour such as 5865f2")
+            raise ConfigInvalid(where, gettext("must be a hex colour such as 5865f2"))
         return value.lower()
     if kind == "url":
         return _url(value, where)
@@ -589,15 +600,15 @@ def coerce(key: Key, value: Any) -> Any:
         try:
             zoneinfo.ZoneInfo(value)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
-            raise ConfigInvalid(where, "must be an IANA time zone such as Europe/Paris") from None
+            raise ConfigInvalid(where, gettext("must be an IANA time zone such as Europe/Paris")) from None
         return value
     if kind == "language":
         if value not in SUPPORTED_LANGUAGES:
-            raise ConfigInvalid(where, f"must be one of {', '.join(SUPPORTED_LANGUAGES)}")
+            raise ConfigInvalid(where, gettext("must be one of %(languages)s") % {"languages": LANGUAGE_LIST})
         return value
     if kind == "mode":
         if value not in MODE_TYPES:
-            raise ConfigInvalid(where, "must be single or dual")
+            raise ConfigInvalid(where, gettext("must be single or dual"))
         return value
     return value
 
@@ -607,25 +618,25 @@ def validate_whole(values: dict[str, Any], *, guilds_required: bool = True) -> N
     accepts a mode whose guilds are not set yet (an import into an installation not set up)."""
     if values["mode_type"] == "single":
         if values["mode_guild_id"] is None and guilds_required:
-            raise ConfigInvalid("bot.mode.guild_id", "is required in single mode")
+            raise ConfigInvalid("bot.mode.guild_id", gettext("is required in single mode"))
     else:
         community, staff = values["mode_community_guild_id"], values["mode_staff_guild_id"]
         if community is None and guilds_required:
-            raise ConfigInvalid("bot.mode.community_guild_id", "is required in dual mode")
+            raise ConfigInvalid("bot.mode.community_guild_id", gettext("is required in dual mode"))
         if staff is None and guilds_required:
-            raise ConfigInvalid("bot.mode.staff_guild_id", "is required in dual mode")
+            raise ConfigInvalid("bot.mode.staff_guild_id", gettext("is required in dual mode"))
         if community is not None and community == staff:
-            raise ConfigInvalid("bot.mode.staff_guild_id", "must differ from community_guild_id")
+            raise ConfigInvalid("bot.mode.staff_guild_id", gettext("must differ from community_guild_id"))
     if (values["bot_enable_rustmail_logs"] or values["bot_enable_discord_logs"]) and not values[
         "bot_logs_channel_id"
     ]:
-        raise ConfigInvalid("bot.logs_channel_id", "is required when a logs flag is on")
+        raise ConfigInvalid("bot.logs_channel_id", gettext("is required when a logs flag is on"))
     if values["bot_enable_features"] and not values["bot_features_channel_id"]:
-        raise ConfigInvalid("bot.features_channel_id", "is required when enable_features is on")
+        raise ConfigInvalid("bot.features_channel_id", gettext("is required when enable_features is on"))
     if values["language_fallback_language"] not in values["language_supported_languages"]:
-        raise ConfigInvalid("language.fallback_language", "must be one of supported_languages")
+        raise ConfigInvalid("language.fallback_language", gettext("must be one of supported_languages"))
     if values["language_default_language"] not in values["language_supported_languages"]:
-        raise ConfigInvalid("language.default_language", "must be one of supported_languages")
+        raise ConfigInvalid("language.default_language", gettext("must be one of supported_languages"))
 
 
 def mask(secret: str) -> str:

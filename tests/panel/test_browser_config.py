@@ -209,8 +209,24 @@ def test_the_configuration_page_in_french(browser_page, signed_in, editor) -> No
         in field(page, "thread_inbox_category_id").inner_text()
     )
     assert page.get_by_label("Couleur des messages de l'utilisateur").get_attribute("type") == "color"
-    assert page.get_by_role("button", name="Enregistrer la configuration").is_visible()
+    assert page.get_by_role("heading", level=2, name="Gestion des erreurs").is_visible()
     screenshot(page, "config-fr")
+
+    # The errors too: the service's beside its field, the form's, the summary.
+    page.get_by_label("Journaux des tickets").check()
+    page.get_by_label("Durée de vie des messages d'erreur").fill("0")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Enregistrer la configuration").click()
+    assert page.get_by_role("alert").inner_text().startswith("Rien n'a été enregistré")
+    assert field(page, "error_handling_error_message_ttl").locator(".errorlist").inner_text() == (
+        "Assurez-vous que cette valeur est supérieure ou égale à 1."
+    )
+    page.get_by_label("Durée de vie des messages d'erreur").fill("30")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Enregistrer la configuration").click()
+    logs = field(page, "bot_logs_channel_id").locator(".errorlist")
+    assert logs.inner_text() == "est obligatoire quand un journal est activé"
+    assert ConfigRevision.objects.count() == 0
 
 
 @pytest.mark.parametrize("theme", ["light", "dark"])
