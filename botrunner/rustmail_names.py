@@ -7,6 +7,8 @@ and the command of this bot that answers to it. Staff coming from Rustmail type 
   exist. Each such name takes one of Discord's 100 slash commands per scope.
 - An option name is an option of that slash command (``/close time_before_close`` and
   ``/close time`` both exist; Rustmail's source and its guide disagree, so both are accepted).
+- An argument is a word Rustmail reads after a command to pick another action or a flag
+  (``!remind subscribe <role>``, ``!alert c``, ``!close -s``).
 
 ``help`` lists a command's Rustmail slash names with its own.
 """
@@ -26,7 +28,7 @@ class RustmailName:
     """``form``: how it is typed; ``name``: as typed (``close time_before_close`` for an option of
     ``/close``); ``command``: the qualified name of the command here; ``where``: where Rustmail uses it."""
 
-    form: Literal["text", "slash", "option"]
+    form: Literal["text", "argument", "slash", "option"]
     name: str
     command: str
     where: str
@@ -34,6 +36,10 @@ class RustmailName:
 
 def _text(command: str, *names: str, where: str = SOURCE) -> list[RustmailName]:
     return [RustmailName("text", name, command, where) for name in names]
+
+
+def _arguments(command: str, *names: str, where: str = SOURCE) -> list[RustmailName]:
+    return [RustmailName("argument", name, command, where) for name in names]
 
 
 def _slash(command: str, name: str, where: str = SOURCE) -> RustmailName:
@@ -78,6 +84,13 @@ RUSTMAIL_NAMES: tuple[RustmailName, ...] = (
     *_text("status", "status"),
     *_text("category", "category", where=BOTH),
     *_text("rename", "rename", "rn"),
+    *_text("baninfo", "baninfo", "bi"),
+    # Words read after a command: another action, or a flag.
+    *_arguments("reminder_subscription", "remind subscribe", "remind unsubscribe", "rem sub", "rem unsub"),
+    *_arguments("alert", "alert cancel", where=BOTH),
+    *_arguments("alert", "alert c"),
+    *_arguments("close", "close -s", "close -c", where=BOTH),
+    *_arguments("close", "close --silent", "close --cancel", "close cancel"),
     # Subcommands typed after their command.
     *_text("snippet create", "snippet create"),
     *_text("snippet list", "snippet list"),
@@ -125,6 +138,8 @@ RUSTMAIL_NAMES: tuple[RustmailName, ...] = (
     _slash("ping", "ping"),
     _slash("status", "status"),
     _slash("rename", "rename"),
+    _slash("baninfo", "baninfo"),
+    _slash("reminder_subscription", "reminder_subscription"),
     _slash("snippet create", "snippet create"),
     _slash("snippet list", "snippet list"),
     _slash("snippet show", "snippet show"),
@@ -172,6 +187,8 @@ RUSTMAIL_NAMES: tuple[RustmailName, ...] = (
     *_options("logs", "logs", "id"),
     *_options("status", "status", "mode"),
     *_options("rename", "rename", "label"),
+    *_options("baninfo", "baninfo", "query"),
+    *_options("reminder_subscription", "reminder_subscription", "action", "role"),
     *_options("snippet create", "snippet create", "key", "content"),
     *_options("snippet show", "snippet show", "key"),
     *_options("snippet edit", "snippet edit", "key", "content"),
