@@ -154,10 +154,10 @@ async def test_unimplemented_routes_are_marked_recorded_and_fail_the_test(fake_d
     async with nextcord_client(fake_discord) as client:
         guild = client.get_guild(fake_discord.demo.guild_id)
         with pytest.raises(nextcord.NotFound) as missing:
-            await guild.fetch_ban(nextcord.Object(fake_discord.demo.user_ids[0]))
+            await guild.invites()
     assert "unimplemented route" in str(missing.value.response.headers) or missing.value.code == 0
     [call] = fake_discord.unimplemented
-    assert call.method == "GET" and call.path.startswith(f"/guilds/{fake_discord.demo.guild_id}/bans/")
+    assert call.method == "GET" and call.path == f"/guilds/{fake_discord.demo.guild_id}/invites"
     assert call.response["fakediscord"] == "unimplemented route"
     with pytest.raises(pytest.fail.Exception, match="unimplemented Discord route called: GET /guilds/"):
         assert_no_gaps(fake_discord)
