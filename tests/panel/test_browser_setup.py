@@ -35,6 +35,7 @@ from tickets.models import BotConfig, ConfigRevision, GuildMember, SystemState, 
 from tickets.services.setup import bot_permission_bits, setup_needed
 
 from .conftest import DESKTOP, PHONE, ROOT, live_database_url, screenshot, wait_until
+from .test_accessibility import axe_violations, describe
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -208,6 +209,7 @@ def test_from_an_empty_configuration_to_a_running_bot(product: Product, lonely_d
     assert f"client_id={emu.application_id}" in invite
     assert f"permissions={bot_permission_bits()}" in invite and "scope=bot+applications.commands" in invite
     screenshot(page, "setup-flow-invite")
+    assert not axe_violations(page), describe(axe_violations(page))
 
     # Invited: the bot joins the demo server (another server it is not in is not offered).
     emu.create_guild("Somebody else's server", bot_permissions=None)
@@ -299,12 +301,15 @@ def test_from_an_empty_configuration_to_a_running_bot(product: Product, lonely_d
     assert page.get_by_role("status").inner_text().strip() == "The bot is running."
     assert emu.gateway.identifies >= 1 and SystemState.load().bot_connected
     screenshot(page, "setup-flow-done")
+    assert not axe_violations(page), describe(axe_violations(page))
 
     # ...with the saved configuration: a DM opens a ticket channel in the new category.
     # (Once the bot has cached the server, as a user could not DM it sooner than that anyway.)
     wait_until(lambda: GuildMember.objects.filter(guild_id=demo.guild_id).exists(), timeout=60, interval=0.2)
     emu.user_dm(demo.user_ids[0], "Hello, is anyone there?")
-    ticket = wait_until(lambda: Ticket.objects.filter(user_id=demo.user_ids[0]).first(), timeout=60)
+    ticket = wait_until(
+        lambda: Ticket.objects.filter(user_id=demo.user_ids[0], channel_id__isnull=False).first(), timeout=60
+    )
     channel = wait_until(
         lambda: next((c for c in emu.channels(demo.guild_id) if c["id"] == str(ticket.channel_id)), None),
         timeout=30,
