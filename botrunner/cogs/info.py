@@ -196,13 +196,14 @@ class Info(commands.Cog):
     async def _status(self, inv: Invocation, mode: str) -> None:
         mode = mode.strip().lower()
         with inv.language():
-            if not inv.is_admin:
-                await inv.fail(_("Only administrators can change the bot's status."))
             if mode not in PRESENCES:
                 await inv.fail(
                     _("Unknown status %(mode)s: use one of %(modes)s.")
                     % {"mode": mode, "modes": ", ".join(PRESENCES)}
                 )
+            # As Rustmail: any staff member may change the status; only maintenance is for admins.
+            if mode == SystemState.Presence.MAINTENANCE and not inv.is_admin:
+                await inv.fail(_("Only administrators can enable maintenance mode."))
         await inv.run(bot_set_presence, presence=mode)
         # The supervisor applies the presence within a second; refusing commands must not wait.
         self.bot.maintenance = mode == SystemState.Presence.MAINTENANCE

@@ -14,7 +14,9 @@ from django.utils.translation import gettext_noop
 from nextcord.ext import commands
 
 from botrunner.bot import ModmailBot
+from botrunner.commanddocs import Arg, Doc, Example
 from botrunner.invocation import Invocation
+from botrunner.unknown_commands import answer_unknown_command, command_attempt
 from tickets import selectors, services
 from tickets.discord import DiscordError
 from tickets.errors import DomainError
@@ -157,10 +159,15 @@ class Replies(commands.Cog):
 
     # --- internal notes ------------------------------------------------------------------
     async def on_channel_message(self, message: nextcord.Message) -> None:
-        """A staff message in a ticket channel that is not a command: kept as an internal note."""
+        """A staff message in a ticket channel that is not a command: kept as an internal note,
+        unless it reads as a mistyped command (see ``botrunner.unknown_commands``)."""
         async with self.bot.runner.ordered(("channel", message.channel.id)):
             ticket = await self.bot.runner.call(selectors.ticket_for_channel, message.channel.id)
             if ticket is None:
+                return
+            attempt = command_attempt(message.content, self.bot.cfg.command_prefix or "!")
+            if attempt is not None:
+                await answer_unknown_command(self.bot, message, attempt)
                 return
             author = message.author
             try:

@@ -158,18 +158,27 @@ async def test_maintenance_turns_users_away_and_leaves_commands_to_admins_until_
     await bot_says(modmail, ticket.channel_id, "Pong")
 
 
-async def test_status_is_for_admins_and_takes_only_known_statuses(modmail):
+async def test_any_staff_member_sets_the_status_but_only_admins_enable_maintenance(modmail):
     channel = modmail.demo.general_channel_id
+    state = SystemState.Presence
     await modmail.staff_says(channel, "!status idle")
-    await bot_says(modmail, channel, "Only administrators")
-    refused = await slash(modmail, "status", channel, {"mode": "dnd"})
-    assert refused["flags"] & 64 and "Only administrators" in text_of(refused)
-    await modmail.staff_says(channel, "!status sleepy", user_id=modmail.demo.admin_id)
-    await bot_says(modmail, channel, "Unknown status sleepy")
-    assert (await modmail.db(SystemState.load)).presence == SystemState.Presence.ONLINE
-    await modmail.staff_says(channel, "!status idle", user_id=modmail.demo.admin_id)
     await bot_says(modmail, channel, "Status set to idle")
-    assert (await modmail.db(SystemState.load)).presence == SystemState.Presence.IDLE
+    assert (await modmail.db(SystemState.load)).presence == state.IDLE
+    answer = await slash(modmail, "status", channel, {"mode": "dnd"})
+    assert answer["flags"] & 64 and "Status set to dnd" in text_of(answer)
+    assert (await modmail.db(SystemState.load)).presence == state.DND
+
+    await modmail.staff_says(channel, "!status maintenance")
+    await bot_says(modmail, channel, "Only administrators can enable maintenance mode")
+    refused = await slash(modmail, "status", channel, {"mode": "maintenance"})
+    assert refused["flags"] & 64 and "Only administrators can enable maintenance mode" in text_of(refused)
+    assert (await modmail.db(SystemState.load)).presence == state.DND and not modmail.bot.maintenance
+
+    await modmail.staff_says(channel, "!status sleepy")
+    await bot_says(modmail, channel, "Unknown status sleepy")
+    answer = await slash(modmail, "status", channel, {"mode": "maintenance"}, user_id=modmail.demo.admin_id)
+    assert "Status set to maintenance" in text_of(answer) and modmail.bot.maintenance
+    assert (await modmail.db(SystemState.load)).presence == state.MAINTENANCE
 
 
 # --- help and ping -------------------------------------------------------------------------
