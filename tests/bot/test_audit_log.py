@@ -237,3 +237,38 @@ async def test_nothing_is_forwarded_while_off_and_older_entries_are_not_dumped_w
     assert before["id"] not in {e for e, _, _ in got}
     await modmail.reload_config(bot_enable_discord_logs=False)
     await eventually(lambda: modmail.db(lambda: not AuditLogCursor.objects.exists()), 20)
+
+
+async def test_in_dual_mode_both_servers_entries_reach_the_staff_servers_logs_channel(
+    modmail: Modmail,
+) -> None:
+    emu, demo = modmail.emu, modmail.demo
+    staff_guild = emu.create_guild("Staff HQ", owner_id=demo.owner_id)
+    logs = emu.create_channel(staff_guild, "staff-logs")
+    await forwarding_on(
+        modmail,
+        mode_type="dual",
+        mode_community_guild_id=demo.guild_id,
+        mode_staff_guild_id=staff_guild,
+        bot_logs_channel_id=logs,
+    )
+    await eventually(
+        lambda: modmail.db(lambda: AuditLogCursor.objects.filter(guild_id=staff_guild).exists()), 20
+    )
+    community = await emu.add_audit_log_entry(
+        demo.guild_id, A.MEMBER_KICK, demo.staff_id, target_id=demo.user_ids[0]
+    )
+    staff = await emu.add_audit_log_entry(staff_guild, A.ROLE_CREATE, demo.owner_id, target_id=staff_guild)
+
+    def footers() -> list[str] | None:
+        found = [
+            e["footer"]["text"]
+            for m in emu.messages(logs)
+            for e in m.get("embeds") or []
+            if (e.get("footer") or {}).get("text", "").startswith("ID: ")
+        ]
+        return found if len(found) >= 2 else None
+
+    assert sorted(await emu.wait_for(footers, timeout=30)) == sorted(
+        [f"ID: {community['id']}", f"ID: {staff['id']}"]
+    )

@@ -136,3 +136,31 @@ async def test_nothing_is_posted_when_features_are_off(modmail: Modmail) -> None
         posted = await modmail.bot.call(features.features_sync)
     assert posted is False
     assert bot_messages(modmail, channel_id) == []
+
+
+async def test_a_new_features_channel_gets_the_message_and_the_old_one_loses_it(modmail: Modmail) -> None:
+    emu = modmail.emu
+    old_channel = await features_on(modmail)
+    async with modmail.restarted():
+        [old] = await emu.wait_for(lambda: features_messages(modmail, old_channel), timeout=20)
+    new_channel = emu.create_channel(modmail.demo.guild_id, "polls")
+    await modmail.reload_config(bot_features_channel_id=new_channel)
+    async with modmail.restarted():
+        [new] = await emu.wait_for(lambda: features_messages(modmail, new_channel), timeout=20)
+        await emu.wait_for(lambda: emu.message(old["id"]) is None, timeout=20)
+    stored = await modmail.db(lambda: FeatureMessage.objects.get(key=features.POLL))
+    assert (stored.channel_id, stored.message_id) == (new_channel, int(new["id"]))
+
+
+async def test_the_button_says_polls_are_off_once_features_are_turned_off(modmail: Modmail) -> None:
+    emu = modmail.emu
+    channel_id = await features_on(modmail)
+    async with modmail.restarted():
+        [message] = await emu.wait_for(lambda: features_messages(modmail, channel_id), timeout=20)
+        await modmail.reload_config(bot_enable_features=False)
+        click = await emu.click_button(message["id"], features.POLL_CREATE, modmail.demo.user_ids[0])
+        response = await emu.wait_for_interaction_response(click["id"], timeout=20)
+    assert response["type"] == 4
+    assert response["data"]["content"] == "Polls are turned off."
+    assert response["data"]["flags"] & 64  # only the clicker sees it
+    assert emu.modals == []
