@@ -16,6 +16,7 @@ import nextcord
 from nextcord.ext import commands
 
 from botrunner.bot import ModmailBot
+from tickets.discord import DiscordError
 from tickets.services import auditlog
 
 log = logging.getLogger("rustmail.bot")
@@ -82,6 +83,16 @@ class AuditLog(commands.Cog):
                         more = result.more
             except asyncio.CancelledError:
                 raise
+            except DiscordError as error:
+                # Typically View Audit Log missing in the guild, or the logs channel gone: nothing
+                # is lost, the entries wait after the cursor.
+                log.warning(
+                    "Discord refused forwarding the audit log (%s); trying again in %s s",
+                    error,
+                    self.retry_after,
+                )
+                await asyncio.sleep(self.retry_after)
+                self.wake.set()
             except Exception:
                 log.exception("Forwarding the audit log failed; trying again in %s s", self.retry_after)
                 await asyncio.sleep(self.retry_after)

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from tests.fakediscord import auditlog as A
+from tests.fakediscord import permissions as P
 from tickets.models import AuditLogCursor
 from tickets.services import auditlog
 
@@ -272,3 +273,20 @@ async def test_in_dual_mode_both_servers_entries_reach_the_staff_servers_logs_ch
     assert sorted(await emu.wait_for(footers, timeout=30)) == sorted(
         [f"ID: {community['id']}", f"ID: {staff['id']}"]
     )
+
+
+async def test_entries_made_while_the_bot_may_not_read_the_audit_log_are_posted_once_it_may(
+    modmail: Modmail,
+) -> None:
+    emu, demo = modmail.emu, modmail.demo
+    await forwarding_on(modmail)
+    emu.set_bot_permissions(demo.guild_id, P.ALL & ~P.ADMINISTRATOR & ~P.VIEW_AUDIT_LOG)
+    unseen = await emu.add_audit_log_entry(
+        demo.guild_id, A.MEMBER_KICK, demo.staff_id, target_id=demo.user_ids[0]
+    )
+    emu.set_bot_permissions(demo.guild_id, P.ADMINISTRATOR)
+    seen = await emu.add_audit_log_entry(
+        demo.guild_id, A.MEMBER_KICK, demo.staff_id, target_id=demo.user_ids[1]
+    )
+    got = await until_forwarded(modmail, seen["id"])
+    assert [e for e, _, _ in got] == [unseen["id"], seen["id"]]
