@@ -30,6 +30,8 @@ from .conftest import slash_said as slash
 from .runbot import BotProcess, dm_copies, wait_until
 
 EPHEMERAL = 64
+# A runbot child imports Django and connects before it takes anything: slow on a loaded machine.
+START = 60.0
 BLOCKED = "You are blocked from contacting the staff"
 MAINTENANCE = "under maintenance"
 PROMPT = "Please choose what your request is about"
@@ -272,8 +274,8 @@ def test_dms_refused_for_a_block_or_maintenance_are_not_relayed_after_a_real_res
     general = demo.general_channel_id
     configure_for(emu)
     children.append(BotProcess(emu, tmp_path / "first.log").start())
-    children[0].wait_connected()
-    wait_until(lambda: "Recovery at startup" in children[0].output, 30)
+    children[0].wait_connected(timeout=START)
+    wait_until(lambda: "Recovery at startup" in children[0].output, START)
 
     # Each user had a ticket, closed since: recovery reads their DM channels at the next start.
     for user in (blocked, away, writer):
@@ -304,8 +306,8 @@ def test_dms_refused_for_a_block_or_maintenance_are_not_relayed_after_a_real_res
     told = {user: len(bot_dms(emu, user)) for user in (blocked, away)}
     emu.user_dm(writer, "sent while the bot was away")  # never answered: recovery relays it
     children.append(BotProcess(emu, tmp_path / "second.log").start())
-    children[1].wait_connected(identifies=2)
-    wait_until(lambda: "Recovery at startup" in children[1].output, 30)
+    children[1].wait_connected(identifies=2, timeout=START)
+    wait_until(lambda: "Recovery at startup" in children[1].output, START)
 
     if prompt:
         assert [text_of(m) for m in bot_dms(emu, writer) if buttons(m)]
