@@ -96,6 +96,34 @@ async def test_logs_of_a_named_user_in_both_forms_and_the_refusals(modmail):
     await bot_says(modmail, channel, "Name a user")
 
 
+async def test_logs_links_each_closed_ticket_to_its_panel_page_at_the_public_url(modmail):
+    user = modmail.demo.user_ids[0]
+    channel = modmail.demo.general_channel_id
+    await past_tickets(modmail, user, 2)
+    ids = await modmail.db(lambda: [str(t.pk) for t in Ticket.objects.filter(user_id=user)])
+
+    await modmail.staff_says(channel, f"!logs {user}")
+    bare = text_of(await bot_says(modmail, channel, "Closed tickets of"))
+    assert all(f"`{i}`" in bare for i in ids) and "](" not in bare  # no public URL: IDs only
+
+    async def slashed(options: dict) -> str:
+        payload = await modmail.emu.invoke_command(
+            "logs", modmail.demo.staff_id, channel, options, guild_id=modmail.demo.guild_id
+        )
+        response = await modmail.emu.wait_for_interaction_response(payload["id"], timeout=20.0)
+        return text_of(response.get("data") or {})
+
+    await modmail.reload_config(bot_ip="https://panel.example.com/")
+    answer = await slashed({"id": user})  # Rustmail's option name
+    for ticket_id in ids:
+        assert f"[`{ticket_id}`](https://panel.example.com/panel/tickets/{ticket_id})" in answer
+
+    # Without bot.ip, the address the OAuth2 redirect URL names, as Rustmail's close log uses it.
+    await modmail.reload_config(bot_ip="", bot_redirect_url="https://mail.example.org/api/auth/callback")
+    answer = await slashed({"user": user})
+    assert f"(https://mail.example.org/panel/tickets/{ids[0]})" in answer
+
+
 async def test_logs_buttons_are_refused_to_members_who_are_not_staff(modmail):
     user = modmail.demo.user_ids[0]
     await past_tickets(modmail, user, 11)
