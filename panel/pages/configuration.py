@@ -90,11 +90,8 @@ def configuration(request: HttpRequest) -> HttpResponse:
                 return redirect("panel:configuration")
         status = 400
     else:
-        form = ConfigForm(locked=_locked(request))
+        form = ConfigForm(locked=_locked(request), read_only=not may_save)
         status = 200
-    if not may_save:
-        for field in form.fields.values():
-            field.disabled = True
     revisions = revision_changes(ConfigRevision.objects.all()[:RECENT_REVISIONS])
     context = {
         "form": form,

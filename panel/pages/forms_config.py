@@ -35,6 +35,7 @@ SECTION_TITLES = {
 }
 LANGUAGE_NAMES = {"en": "English", "fr": "Français"}
 LOCKED_HELP = _("Changing it needs the “ManagePermissions” permission.")
+KEEP_SECRET_HELP = _("Leave empty to keep it.")
 
 
 def _languages() -> list[tuple[str, str]]:
@@ -125,8 +126,8 @@ def field_for(key: Key, cfg: BotConfig, pickers: Pickers) -> forms.Field:
     picker = _picker(key)
     if is_secret(key):
         shown = mask(current) if current else ""
-        kept = _("Stored: %(shown)s. Leave empty to keep it.") % {"shown": shown} if shown else _("Not set.")
-        common["help_text"] = f"{key.help} {kept}"
+        stored = _("Stored: %(shown)s.") % {"shown": shown} if shown else _("Not set.")
+        common["help_text"] = f"{key.help} {stored}"
         attrs = {"autocomplete": "off", "placeholder": shown or _("Not set")}
         return forms.CharField(widget=forms.PasswordInput(attrs=attrs, render_value=False), **common)
     if key.kind == "bool":
@@ -180,8 +181,16 @@ def _initial(key: Key, cfg: BotConfig) -> Any:
 class ConfigForm(forms.Form):
     """Every key of the configuration; ``sections()`` groups the bound fields as the schema does."""
 
-    def __init__(self, *args: Any, cfg: BotConfig | None = None, locked: Iterable[str] = (), **kwargs: Any):
-        """``locked``: dotted paths the caller may not change (shown, disabled, never sent)."""
+    def __init__(
+        self,
+        *args: Any,
+        cfg: BotConfig | None = None,
+        locked: Iterable[str] = (),
+        read_only: bool = False,
+        **kwargs: Any,
+    ):
+        """``locked``: dotted paths the caller may not change (shown, disabled, never sent).
+        ``read_only``: every field is shown disabled (the caller may not save at all)."""
         super().__init__(*args, **kwargs)
         self.cfg = cfg or BotConfig.load()
         self.locked = set(locked)
@@ -192,6 +201,10 @@ class ConfigForm(forms.Form):
             if path(key) in self.locked:
                 field.disabled = True
                 field.help_text = f"{field.help_text} {LOCKED_HELP}"
+            elif read_only:
+                field.disabled = True
+            elif is_secret(key) and getattr(self.cfg, key.field):
+                field.help_text = f"{field.help_text} {KEEP_SECRET_HELP}"
             self.fields[key.field] = field
 
     def sections(self) -> list[tuple[str, str, list[forms.BoundField]]]:

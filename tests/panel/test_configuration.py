@@ -187,3 +187,16 @@ def test_every_key_has_a_label_and_a_help_text_in_french(guild, client_for):
         with translation.override("fr"):
             french = str(key.label), str(key.help)
         assert french[0] != english[0] and french[1] != english[1], f"{key.field} is not in French"
+
+
+def test_leave_empty_to_keep_a_secret_is_said_only_where_it_can_be_changed(guild, editor, client_for):
+    html = editor.get("/panel/configuration").content.decode()
+    token = re.search(r'id="id_bot_token_helptext">(.*?)</p>', html, re.S).group(1)
+    assert "Stored: MTIz...xyz9. Leave empty to keep it." in token
+    # The OAuth secret decides who may sign in: locked without ManagePermissions.
+    secret = re.search(r'id="id_bot_client_secret_helptext">(.*?)</p>', html, re.S).group(1)
+    assert "Leave empty" not in secret and "ManagePermissions" in secret
+    viewer = client_for("viewer").get("/panel/configuration").content.decode()
+    token = re.search(r'id="id_bot_token_helptext">(.*?)</p>', viewer, re.S).group(1)
+    assert "Stored: MTIz...xyz9." in token and "Leave empty" not in token
+    assert re.search(r'<input type="password" name="bot_token"[^>]*disabled', viewer)
