@@ -18,11 +18,13 @@ from apikeys.models import ApiKey
 from panel.models import PanelPermission
 from tickets.models import (
     Attachment,
+    AuditLogCursor,
     BlockedUser,
     BotConfig,
     CategoryRole,
     CategorySettings,
     ConfigRevision,
+    FeatureMessage,
     GuildChannel,
     GuildMember,
     GuildRole,
@@ -122,6 +124,8 @@ FACTORIES: dict[type[Model], Callable[[], Model]] = {
     GuildChannel: lambda: GuildChannel.objects.create(guild_id=999, channel_id=222, name="general"),
     LiveEvent: lambda: LiveEvent.objects.create(type="ticket.opened", data={"origin": "dm"}),
     MemberBan: lambda: MemberBan.objects.create(guild_id=999, user_id=111, username="alice", reason="spam"),
+    AuditLogCursor: lambda: AuditLogCursor.objects.create(guild_id=999, last_entry_id=1234, forwarded=3),
+    FeatureMessage: lambda: FeatureMessage.objects.create(key="poll", channel_id=222, message_id=333),
     SystemState: SystemState.load,
     ApiKey: lambda: ApiKey.objects.create(name="CI", key_hash="0" * 64, key_preview="rm_abcd"),
     PanelPermission: lambda: PanelPermission.objects.create(

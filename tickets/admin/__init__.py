@@ -1,5 +1,16 @@
 """Django admin of the modmail tables: one module per models module, registered on import."""
 
-from . import bans, categories, config, events, guild, moderation, scheduling, system, tickets
+from . import bans, categories, config, discordlogs, events, guild, moderation, scheduling, system, tickets
 
-__all__ = ["bans", "categories", "config", "events", "guild", "moderation", "scheduling", "system", "tickets"]
+__all__ = [
+    "bans",
+    "categories",
+    "config",
+    "discordlogs",
+    "events",
+    "guild",
+    "moderation",
+    "scheduling",
+    "system",
+    "tickets",
+]
