@@ -195,3 +195,12 @@ def test_matrix(row: Row, guild, client_for) -> None:
         response = getattr(client, row.method)(url, row.data) if row.method == "post" else client.get(url)
         got[standing] = response.status_code
     assert got == row.expected, url
+
+
+def test_the_403_page_offers_a_way_out_that_is_not_another_403(client_for) -> None:
+    member_page = client_for("member").get("/panel/tickets").content.decode()
+    assert "Back to the dashboard" not in member_page  # the dashboard would refuse them too
+    assert 'action="/logout"' in member_page or "Log out</button>" in member_page
+
+    viewer_page = client_for("viewer").post("/panel/bot/restart").content.decode()  # needs ManageBot
+    assert "Access denied" in viewer_page and "Back to the dashboard" in viewer_page
