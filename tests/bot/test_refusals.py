@@ -16,6 +16,7 @@ from django.utils import timezone
 from tickets import services
 from tickets.models import (
     CategorySettings,
+    GuildMember,
     PendingCategorySelection,
     RefusedMessage,
     SystemState,
@@ -137,6 +138,8 @@ async def test_a_dm_from_someone_outside_the_server_stays_refused_after_they_joi
     await modmail.staff_says(ticket.channel_id, "!close")
     await eventually(lambda: modmail.db(lambda: open_ticket(user) is None), 20)
     await modmail.emu.member_leave(modmail.demo.guild_id, user)
+    # The bot has taken the departure in (its member cache no longer lists them) before they write.
+    await eventually(lambda: modmail.db(lambda: not GuildMember.objects.filter(user_id=user).exists()), 20)
     sent = await modmail.emu.user_dm(user, "written from outside")
     await eventually(lambda: modmail.db(lambda: refusals(user)), 20)
     assert await modmail.db(lambda: refusals(user)) == [(int(sent["id"]), "not_member")]
