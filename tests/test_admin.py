@@ -42,6 +42,7 @@ from tickets.models import (
     SystemState,
     Ticket,
     TicketCategory,
+    TicketChange,
     TicketMessage,
 )
 
@@ -122,6 +123,9 @@ FACTORIES: dict[type[Model], Callable[[], Model]] = {
     GuildRole: lambda: GuildRole.objects.create(guild_id=999, role_id=7, name="Staff"),
     GuildMember: lambda: GuildMember.objects.create(guild_id=999, user_id=111, username="alice"),
     GuildChannel: lambda: GuildChannel.objects.create(guild_id=999, channel_id=222, name="general"),
+    TicketChange: lambda: TicketChange.objects.create(
+        ticket=_ticket(), kind="moved", actor_id=5, detail="Billing"
+    ),
     LiveEvent: lambda: LiveEvent.objects.create(type="ticket.opened", data={"origin": "dm"}),
     MemberBan: lambda: MemberBan.objects.create(guild_id=999, user_id=111, username="alice", reason="spam"),
     AuditLogCursor: lambda: AuditLogCursor.objects.create(guild_id=999, last_entry_id=1234, forwarded=3),

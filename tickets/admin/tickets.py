@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from tickets.models import Attachment, MessageEdit, Ticket, TicketMessage
+from tickets.models import Attachment, MessageEdit, Ticket, TicketChange, TicketMessage
 
 from .base import HistoryAdmin, ReadOnlyInline, preview
 
@@ -173,3 +173,14 @@ class MessageEditAdmin(HistoryAdmin):
     @admin.display(description=_("after"))
     def after_preview(self, obj: MessageEdit) -> str:
         return preview(obj.after)
+
+
+@admin.register(TicketChange)
+class TicketChangeAdmin(HistoryAdmin):
+    list_display = ("ticket", "kind", "actor_id", "detail", "at")
+    list_filter = ("kind",)
+    search_fields = ("detail", "actor_id__exact", "ticket__user_id__exact")
+    list_select_related = ("ticket",)
+    raw_id_fields = ("ticket",)
+    date_hierarchy = "at"
+    ordering = ("-at", "-id")
