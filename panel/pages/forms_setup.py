@@ -43,13 +43,14 @@ class TokenForm(forms.Form):
         help_text=_("Discord Developer Portal → your application → Bot → Reset Token, then copy it here."),
     )
 
-    def __init__(self, *args: Any, port: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, port: Any = None, known: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.port = port
+        self.known = known  # the token this wizard already checked: an empty field keeps it
         self.identity: BotIdentity | None = None
 
     def clean_token(self) -> str:
-        token = self.cleaned_data["token"]
+        token = self.cleaned_data["token"] or self.known
         candidate = token or settings.DISCORD_TOKEN
         if not candidate:
             raise forms.ValidationError(_("Enter the bot token."))

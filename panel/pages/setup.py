@@ -140,7 +140,7 @@ def _page(request: HttpRequest, step: str, context: dict[str, Any], status: int 
 
 def _token_step(request: HttpRequest, state: dict[str, Any]) -> HttpResponse:
     if request.method == "POST":
-        form = forms.TokenForm(request.POST)
+        form = forms.TokenForm(request.POST, known=_secret(state, "token"))
         if form.is_valid():
             assert form.identity is not None
             _save_step(

@@ -209,6 +209,13 @@ def test_from_an_empty_configuration_to_a_running_bot(product: Product, lonely_d
     assert f"client_id={emu.application_id}" in invite
     assert f"permissions={bot_permission_bits()}" in invite and "scope=bot+applications.commands" in invite
     screenshot(page, "setup-flow-invite")
+    page.locator(".setup-steps").get_by_role("link", name="Bot token").click()
+    on_step(page, "token")
+    assert page.locator(".setup-found .setup-bot-name").inner_text() == bot_name
+    assert page.locator(".setup-found img.avatar").evaluate("img => img.naturalWidth > 0")
+    screenshot(page, "setup-flow-token-known")
+    page.get_by_role("button", name="Continue").click()  # an empty field keeps the checked token
+    on_step(page, "server")
     assert not axe_violations(page), describe(axe_violations(page))
 
     # Invited: the bot joins the demo server (another server it is not in is not offered).
@@ -218,6 +225,11 @@ def test_from_an_empty_configuration_to_a_running_bot(product: Product, lonely_d
     on_step(page, "server")
     offered = page.get_by_role("combobox", name="Server", exact=True).locator("option").all_inner_texts()
     assert offered == ["Rustmail Demo"]
+    community = page.get_by_label("Community server")
+    assert not community.is_visible(), "asked in two-server mode only"
+    page.get_by_label("Two servers: community and staff").check()
+    assert community.is_visible()
+    page.get_by_label("One server").check()
     page.get_by_role("combobox", name="Server", exact=True).select_option(label="Rustmail Demo")
     page.get_by_role("button", name="Continue").click()
 
@@ -225,14 +237,16 @@ def test_from_an_empty_configuration_to_a_running_bot(product: Product, lonely_d
     on_step(page, "channels")
     logs_options = page.get_by_label("Logs channel").locator("option").all_inner_texts()
     assert "#modmail-logs" in logs_options and "#general" in logs_options
-    assert "Inbox" in page.get_by_label("Inbox category").locator("option").all_inner_texts()
+    assert page.get_by_label("Inbox category").input_value() == str(demo.inbox_category_id), "the usual name"
+    new_name = page.get_by_label("Name of the new category")
+    assert not new_name.is_visible(), "asked only for a category to create"
     page.get_by_label("Inbox category").select_option(label="Create a new category")
-    page.get_by_label("Name of the new category").first.fill("")
+    new_name.fill("")
     page.get_by_role("button", name="Continue").click()
     assert field_error(page, "inbox_name") == "Name the category to create."
     assert "Support Inbox" not in [c["name"] for c in emu.channels(demo.guild_id)]
     page.get_by_label("Inbox category").select_option(label="Create a new category")
-    page.get_by_label("Name of the new category").first.fill("Support Inbox")
+    new_name.fill("Support Inbox")
     page.get_by_label("Logs channel").select_option(label="#modmail-logs")
     page.get_by_role("button", name="Continue").click()
 

@@ -184,3 +184,13 @@ def test_the_bot_token_and_client_secret_wait_in_the_session_encrypted(wizard, d
     assert step(wizard, "review", {})["Location"] == "/setup/?step=done"
     cfg = BotConfig.load()
     assert cfg.bot_token == discord.TOKEN and cfg.bot_client_secret == "oauth-secret-123"
+
+
+def test_back_on_the_token_step_an_empty_field_keeps_the_checked_bot(wizard, discord):
+    step(wizard, "token", {"token": discord.TOKEN})
+    html = step(wizard, "token").content.decode()
+    assert "Leave the field empty to keep this bot" in html and discord.TOKEN not in html
+    assert step(wizard, "token", {"token": ""})["Location"] == "/setup/?step=server"
+    response = step(wizard, "token", {"token": "MTIz.another.token"})
+    assert response.status_code == 400, "a new token is checked again"
+    assert step(wizard, "server").status_code == 200, "the checked one is still there"
