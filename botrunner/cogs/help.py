@@ -95,7 +95,7 @@ class Help(commands.Cog):
             embed.add_field(name=_("Aliases"), value=", ".join(names), inline=False)
         if isinstance(command, commands.Group):
             subcommands = self._listed(command.commands)
-            value = "\n".join(self._line(sub, prefix) for sub in subcommands)
+            value = "\n".join(self._line(sub, prefix, usage=True) for sub in subcommands)
             embed.add_field(name=_("Subcommands"), value=value[:FIELD_LIMIT], inline=False)
         if entry.examples:
             value = "\n".join(self._example(example, prefix) for example in entry.examples)
@@ -103,10 +103,12 @@ class Help(commands.Cog):
         embed.add_field(name=_("Who can use it"), value=_(entry.permission), inline=False)
         return embed
 
-    def _line(self, command: commands.Command, prefix: str) -> str:
+    def _line(self, command: commands.Command, prefix: str, *, usage: bool = False) -> str:
+        """``!close`` (!c) — summary; with ``usage``, its arguments too (the list of every command
+        leaves them to ``help <command>``, so that it fits in one message)."""
         entry = self.entry(command)
-        usage = f"{prefix}{command.qualified_name} {entry.usage}".strip()
-        line = f"`{usage}`"
+        shown = f"{prefix}{command.qualified_name} {entry.usage if usage else ''}".strip()
+        line = f"`{shown}`"
         if command.aliases:
             line += " (" + ", ".join(f"{prefix}{a}" for a in command.aliases) + ")"
         return f"{line} — {_(entry.summary)}" if entry.summary else line

@@ -125,26 +125,35 @@ class Info(commands.Cog):
         if user is not None:
             user_id = user.id
         else:
-            ticket = await self.bot.runner.call(selectors.ticket_for_channel, inv.channel_id)
+            ticket = await inv.run(selectors.ticket_for_channel, channel_id=inv.channel_id)
             if ticket is None:
                 with inv.language():
                     await inv.fail(_("Name a user, or use this command in a ticket channel."))
             user_id = ticket.user_id
-        embed, view = await self._logs_page(user_id, 0)
+        embed, view = await self._logs_page(user_id, 0, inv)
         await inv.answer(embed=embed, view=view)
 
-    async def _logs_page(self, user_id: int, page: int) -> tuple[nextcord.Embed, nextcord.ui.View | None]:
-        """One page of a user's closed tickets, with Previous/Next buttons when there are several."""
+    async def _logs_page(
+        self, user_id: int, page: int, inv: Invocation | None = None
+    ) -> tuple[nextcord.Embed, nextcord.ui.View | None]:
+        """One page of a user's closed tickets, with Previous/Next buttons when there are several.
+        Through ``inv``, a slow database defers the slash command rather than letting it expire."""
+
+        async def fetch(number: int) -> tuple[list[Ticket], int]:
+            if inv is not None:
+                return await inv.run(
+                    selectors.closed_tickets_page, user_id=user_id, page=number, per_page=PER_PAGE
+                )
+            return await self.bot.runner.call(
+                selectors.closed_tickets_page, user_id, page=number, per_page=PER_PAGE
+            )
+
         page = max(page, 0)
-        rows, total = await self.bot.runner.call(
-            selectors.closed_tickets_page, user_id, page=page, per_page=PER_PAGE
-        )
+        rows, total = await fetch(page)
         pages = max(math.ceil(total / PER_PAGE), 1)
         if page >= pages and total:  # tickets were deleted since: show the last page
             page = pages - 1
-            rows, total = await self.bot.runner.call(
-                selectors.closed_tickets_page, user_id, page=page, per_page=PER_PAGE
-            )
+            rows, total = await fetch(page)
         with self.bot.language():
             lines = [
                 _("**%(closed)s** · %(messages)s · closed by %(who)s · %(ticket)s")

@@ -53,10 +53,10 @@ ANONREPLY = Doc(
 NUMBER_HELP = gettext_noop("The reply's number, shown as Message #N under it")
 EDIT = Doc(
     summary=gettext_noop("Change the text of a reply, in the user's DMs and in this channel"),
-    usage="<number> <new text>",
+    usage="<number> <content>",
     args=(
         Arg("number", NUMBER_HELP, slash=("message_id",)),
-        Arg("new text", gettext_noop("The reply's new text"), slash=("new_content", "message")),
+        Arg("content", gettext_noop("The reply's new text"), slash=("new_content", "message")),
     ),
     examples=(
         Example("edit 42 Updated message text", gettext_noop("rewrites reply #42")),
