@@ -13,7 +13,7 @@ from django.contrib.auth import authenticate, login, logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from panel.auth.adapter import discord_app
 from panel.pages.access import access_for, not_member, safe_next
@@ -98,8 +98,15 @@ def password_login(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(_landing(request, request.POST))
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def signout(request: HttpRequest) -> HttpResponse:
-    """``POST /logout``: the session ends, the browser lands on the sign-in page."""
+    """``POST /logout``: the session ends, the browser lands on the sign-in page.
+
+    A GET (a typed or followed link) changes nothing — another site could make a browser follow
+    it — and answers 405 with a page whose button logs out (a POST with its CSRF token)."""
+    if request.method != "POST":
+        response = render(request, "panel/logout.html", status=405)
+        response["Allow"] = "POST"
+        return response
     logout(request)
     return HttpResponseRedirect("/")
