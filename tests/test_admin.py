@@ -34,6 +34,7 @@ from tickets.models import (
     MessageEdit,
     PendingCategorySelection,
     PendingMessage,
+    RefusedMessage,
     Reminder,
     ReminderOptOut,
     ScheduledClosure,
@@ -127,6 +128,7 @@ FACTORIES: dict[type[Model], Callable[[], Model]] = {
         ticket=_ticket(), kind="moved", actor_id=5, detail="Billing"
     ),
     LiveEvent: lambda: LiveEvent.objects.create(type="ticket.opened", data={"origin": "dm"}),
+    RefusedMessage: lambda: RefusedMessage.objects.create(dm_message_id=444, user_id=111, reason="blocked"),
     MemberBan: lambda: MemberBan.objects.create(guild_id=999, user_id=111, username="alice", reason="spam"),
     AuditLogCursor: lambda: AuditLogCursor.objects.create(guild_id=999, last_entry_id=1234, forwarded=3),
     FeatureMessage: lambda: FeatureMessage.objects.create(key="poll", channel_id=222, message_id=333),

@@ -1,6 +1,18 @@
 """Django admin of the modmail tables: one module per models module, registered on import."""
 
-from . import bans, categories, config, discordlogs, events, guild, moderation, scheduling, system, tickets
+from . import (
+    bans,
+    categories,
+    config,
+    discordlogs,
+    events,
+    guild,
+    moderation,
+    refusals,
+    scheduling,
+    system,
+    tickets,
+)
 
 __all__ = [
     "bans",
@@ -10,6 +22,7 @@ __all__ = [
     "events",
     "guild",
     "moderation",
+    "refusals",
     "scheduling",
     "system",
     "tickets",
