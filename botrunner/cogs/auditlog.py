@@ -73,11 +73,12 @@ class AuditLog(commands.Cog):
                     more = True
                     while more and not (self.bot.is_closed() or self.bot.closing):
                         await asyncio.sleep(max(0.0, last_post + auditlog.MIN_INTERVAL - loop.time()))
-                        result = await self.bot.call(
-                            auditlog.audit_log_forward,
-                            guild_id=guild_id,
-                            channel_id=self.bot.cfg.bot_logs_channel_id,
-                        )
+                        async with self.bot.runner.tracked():  # a shutdown waits for the step
+                            result = await self.bot.call(
+                                auditlog.audit_log_forward,
+                                guild_id=guild_id,
+                                channel_id=self.bot.cfg.bot_logs_channel_id,
+                            )
                         if result.messages:
                             last_post = loop.time()
                         more = result.more

@@ -50,7 +50,9 @@ class Features(commands.Cog):
     @commands.Cog.listener()
     async def on_ready(self) -> None:
         try:
-            if await self.bot.call(features.features_sync):
+            async with self.bot.runner.tracked():
+                posted = await self.bot.call(features.features_sync)
+            if posted:
                 log.info("Posted the features message")
         except (DiscordError, DomainError) as error:
             log.warning("Could not post the features message: %s", error)

@@ -10,7 +10,7 @@ import pytest
 from tickets.models import FeatureMessage
 from tickets.services import features
 
-from .conftest import Modmail, text_of
+from .conftest import Modmail, eventually, text_of
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 
@@ -48,6 +48,17 @@ async def answers(modmail: Modmail, interaction_id: str) -> str:
     return await modmail.emu.wait_for(said, timeout=20)
 
 
+async def stored_as(modmail: Modmail, channel_id: int, message_id: str) -> bool:
+    """Whether the bot remembers this message as the features message (it writes that after posting)."""
+
+    def check() -> bool:
+        return FeatureMessage.objects.filter(
+            key=features.POLL, channel_id=channel_id, message_id=int(message_id)
+        ).exists()
+
+    return await eventually(lambda: modmail.db(check), 20)
+
+
 async def open_form(modmail: Modmail, message_id: str, user_id: int) -> dict[str, Any]:
     click = await modmail.emu.click_button(message_id, features.POLL_CREATE, user_id)
     response = await modmail.emu.wait_for_interaction_response(click["id"], timeout=20)
@@ -79,8 +90,7 @@ async def test_a_deleted_features_message_is_posted_again_at_the_next_start(modm
     async with modmail.restarted():
         [second] = await modmail.emu.wait_for(lambda: features_messages(modmail, channel_id), timeout=20)
     assert second["id"] != first["id"]
-    stored = await modmail.db(lambda: FeatureMessage.objects.get(key=features.POLL))
-    assert stored.message_id == int(second["id"])
+    assert await stored_as(modmail, channel_id, second["id"])
 
 
 async def test_the_button_opens_a_form_and_submitting_it_posts_a_poll_with_reactions(
@@ -148,8 +158,7 @@ async def test_a_new_features_channel_gets_the_message_and_the_old_one_loses_it(
     async with modmail.restarted():
         [new] = await emu.wait_for(lambda: features_messages(modmail, new_channel), timeout=20)
         await emu.wait_for(lambda: emu.message(old["id"]) is None, timeout=20)
-    stored = await modmail.db(lambda: FeatureMessage.objects.get(key=features.POLL))
-    assert (stored.channel_id, stored.message_id) == (new_channel, int(new["id"]))
+    assert await stored_as(modmail, new_channel, new["id"])
 
 
 async def test_the_button_says_polls_are_off_once_features_are_turned_off(modmail: Modmail) -> None:
