@@ -9,6 +9,9 @@ and the command of this bot that answers to it. Staff coming from Rustmail type 
   ``/close time`` both exist; Rustmail's source and its guide disagree, so both are accepted).
 - An argument is a word Rustmail reads after a command to pick another action or a flag
   (``!remind subscribe <role>``, ``!alert c``, ``!close -s``).
+- A menu is a context menu command (right-click → Apps): on a member (``new_thread``,
+  ``delmod``) or on a message (``delete``, on a reply's copy in the ticket channel). Discord
+  allows 5 of each kind per scope, apart from the 100 slash commands.
 
 ``help`` lists a command's Rustmail slash names with its own.
 """
@@ -28,7 +31,7 @@ class RustmailName:
     """``form``: how it is typed; ``name``: as typed (``close time_before_close`` for an option of
     ``/close``); ``command``: the qualified name of the command here; ``where``: where Rustmail uses it."""
 
-    form: Literal["text", "argument", "slash", "option"]
+    form: Literal["text", "argument", "slash", "option", "user menu", "message menu"]
     name: str
     command: str
     where: str
@@ -160,6 +163,10 @@ RUSTMAIL_NAMES: tuple[RustmailName, ...] = (
     _slash("category roles remove", "category roles remove"),
     _slash("category roles list", "category roles list"),
     _slash("category roles clear", "category roles clear"),
+    # Context menus Rustmail registers.
+    RustmailName("user menu", "new_thread", "new_thread", SOURCE),
+    RustmailName("user menu", "delmod", "remove_staff", SOURCE),
+    RustmailName("message menu", "delete", "delete", SOURCE),
     # Slash options: Rustmail's source, then its guide where it differs.
     *_options("reply", "reply", "message", "snippet", "attachment", "anonymous"),
     *_options("reply", "reply", "content", where=DOCS),

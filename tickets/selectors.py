@@ -67,6 +67,21 @@ def ticket_for_channel(channel_id: int) -> Ticket | None:
     return Ticket.objects.filter(channel_id=channel_id, status=Ticket.Status.OPEN).first()
 
 
+def reply_number_of_message(*, channel_id: int, message_id: int) -> int | None:
+    """The number of the staff reply whose channel copy is ``message_id`` in the open ticket of
+    ``channel_id``, or None when that message is no such reply."""
+    return (
+        TicketMessage.objects.filter(
+            ticket__channel_id=channel_id,
+            ticket__status=Ticket.Status.OPEN,
+            inbox_message_id=message_id,
+            message_number__isnull=False,
+        )
+        .values_list("message_number", flat=True)
+        .first()
+    )
+
+
 def active_block(user_id: int) -> BlockedUser | None:
     """The user's block, unless it has expired."""
     block = BlockedUser.objects.filter(user_id=user_id).first()

@@ -231,6 +231,18 @@ class Replies(commands.Cog):
     ) -> None:
         await self._delete(Invocation(self.bot, interaction=interaction), message_id)
 
+    @nextcord.message_command(name="delete")
+    async def delete_message_menu(self, interaction: nextcord.Interaction, message: nextcord.Message) -> None:
+        """Rustmail's message menu: Apps → delete on a reply's copy in the ticket channel."""
+        inv = Invocation(self.bot, interaction=interaction)
+        number = await inv.run(
+            selectors.reply_number_of_message, channel_id=inv.channel_id, message_id=message.id
+        )
+        if number is None:
+            with inv.language():
+                await inv.fail(_("That message is not a staff reply of this ticket."))
+        await self._delete(inv, number)
+
     # --- text entry points ---------------------------------------------------------------
     @commands.command(name="reply", aliases=["r"], **REPLY.text())
     async def reply_text(self, ctx: commands.Context, *, content: str = "") -> None:

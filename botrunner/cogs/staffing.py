@@ -263,6 +263,15 @@ class Staffing(commands.Cog):
                 await inv.fail(_("Name the user once: user or user_id."))
         await self._new_thread(inv, chosen.pop())
 
+    # --- user menus (right-click a member → Apps), as Rustmail registers them ----------------
+    @nextcord.user_command(name="new_thread")
+    async def new_thread_menu(self, interaction: nextcord.Interaction, user: nextcord.User) -> None:
+        await self._new_thread(Invocation(self.bot, interaction=interaction), user.id)
+
+    @nextcord.user_command(name="delmod")
+    async def delmod_menu(self, interaction: nextcord.Interaction, member: nextcord.Member) -> None:
+        await self._remove_staff(Invocation(self.bot, interaction=interaction), member)
+
     # --- text entry points ---------------------------------------------------------------
     @commands.command(name="take", **TAKE.text())
     async def take_text(self, ctx: commands.Context) -> None:

@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import nextcord
 import pytest
 import pytest_asyncio
 
@@ -69,6 +70,7 @@ class Case:
     slash: dict[str, dict[str, Any]] = field(default_factory=dict)
     options: dict[str, dict[str, Any]] = field(default_factory=dict)
     expect: str | Check = ""
+    menu: str = ""
     prepare: Prepare | None = None
     channel: str = "ticket"
     admin: bool = False
@@ -84,6 +86,7 @@ async def a_reply(ctx: Context) -> None:
         lambda: services.ticket_reply(ticket=ctx.ticket, staff=staff(ctx), content=f"to edit {ctx['n']}")
     )
     ctx["reply"] = message.message_number
+    ctx["reply_message"] = message.inbox_message_id
 
 
 async def a_reminder(ctx: Context) -> None:
@@ -223,7 +226,11 @@ CASES: dict[str, Case] = {
         prepare=a_reply,
     ),
     "delete": Case(
-        text="{reply}", slash={"delete": {"message_id": "{reply}"}}, expect=reply_deleted, prepare=a_reply
+        text="{reply}",
+        slash={"delete": {"message_id": "{reply}"}},
+        menu="{reply_message}",
+        expect=reply_deleted,
+        prepare=a_reply,
     ),
     "close": Case(
         text="5h",
@@ -252,6 +259,7 @@ CASES: dict[str, Case] = {
         text="{free_user}",
         slash={"new_thread": {"user": "{free_user}"}},
         options={"new_thread user_id": {"user_id": "{free_user}"}},
+        menu="{free_user}",
         expect="ticket opened with",
         prepare=free_user,
         channel="general",
@@ -264,6 +272,7 @@ CASES: dict[str, Case] = {
     "remove_staff": Case(
         text="<@{bob}>",
         slash={"delmod": {"target": "{bob}"}, "remove_staff": {"user": "{bob}"}},
+        menu="{bob}",
         expect="was taken back",
         prepare=bob_added,
     ),
@@ -450,6 +459,12 @@ async def drive(ctx: Context, row: RustmailName) -> str | None:
     payload = None
     if row.form in ("text", "argument"):
         await modmail.staff_says(channel, ctx.fill(f"!{row.name} {case.text}".strip()), user_id=author)
+    elif row.form in ("user menu", "message menu"):
+        if not case.menu:
+            return f"no menu target in CASES[{row.command!r}]"
+        payload = await modmail.emu.invoke_context_command(
+            row.name, author, channel, ctx.fill(case.menu), on_message=row.form == "message menu"
+        )
     else:
         slash_name = row.name if row.form == "slash" else row.name.rsplit(" ", 1)[0]
         if row.form == "option":
@@ -528,6 +543,18 @@ async def test_every_argument_of_the_table_follows_a_command(bot_offline):
     assert orphans == []
 
 
+async def test_every_context_menu_of_the_table_is_registered(bot_offline):
+    kinds = {
+        "user menu": nextcord.ApplicationCommandType.user,
+        "message menu": nextcord.ApplicationCommandType.message,
+    }
+    registered = {(c.type, c.name) for c in bot_offline.get_all_application_commands()}
+    missing = [
+        r.name for r in RUSTMAIL_NAMES if r.form in kinds and (kinds[r.form], r.name) not in registered
+    ]
+    assert missing == []
+
+
 async def test_every_slash_name_and_option_of_the_table_is_registered(bot_offline):
     leaves = dict(slash_leaves(bot_offline.get_all_application_commands()))
     missing = [row.name for row in RUSTMAIL_NAMES if row.form == "slash" and row.name not in leaves]
@@ -545,6 +572,10 @@ async def test_every_command_of_the_table_has_an_end_to_end_case():
 # --- end to end ---------------------------------------------------------------------------------------
 async def test_every_rustmail_text_name_runs_its_command(modmail):
     await drive_all(modmail, [row for row in RUSTMAIL_NAMES if row.form == "text"])
+
+
+async def test_every_rustmail_context_menu_runs_its_command(modmail):
+    await drive_all(modmail, [row for row in RUSTMAIL_NAMES if row.form.endswith("menu")])
 
 
 async def test_every_rustmail_argument_word_is_understood(modmail):

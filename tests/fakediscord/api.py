@@ -278,6 +278,23 @@ class EmulatorAPI:
         await self.gateway.flush()
         return payload
 
+    async def invoke_context_command(
+        self: FakeDiscord,
+        name: str,
+        user_id: int | str,
+        channel_id: int | str,
+        target_id: int | str,
+        *,
+        on_message: bool = False,
+    ) -> dict[str, Any]:
+        """A user runs a registered context menu command (Apps → ``name``) on a member, or with
+        ``on_message`` on a message. Returns the interaction payload sent."""
+        payload = I.context_command(
+            self, name, 3 if on_message else 2, int(user_id), int(channel_id), int(target_id)
+        )
+        await self.gateway.flush()
+        return payload
+
     async def click_button(
         self: FakeDiscord, message_id: int | str, custom_id: str, user_id: int | str
     ) -> dict[str, Any]:

@@ -164,6 +164,33 @@ def command(
     return _register(emu, inter)
 
 
+def context_command(
+    emu: FakeDiscord, name: str, kind: int, user_id: int, channel_id: int, target_id: int
+) -> dict[str, Any]:
+    """A user picks Apps → ``name`` on a member (``kind`` 2, a user command) or on a message
+    (``kind`` 3): INTERACTION_CREATE type 2 with ``target_id`` and the target resolved."""
+    channel = emu.state.channel(channel_id)
+    guild_id = channel.guild_id
+    candidates = [
+        c for c in emu.state.commands.values() if c.name == name and int(c.data.get("type", 1)) == kind
+    ]
+    cmd = next((c for c in candidates if c.guild_id == guild_id and guild_id), None)
+    cmd = cmd or next((c for c in candidates if c.guild_id is None), None)
+    if cmd is None:
+        raise ValueError(f"no {'user' if kind == 2 else 'message'} command {name!r} registered")
+    inter = _base(emu, APPLICATION_COMMAND, user_id, channel_id)
+    data: dict[str, Any] = {"id": sid(cmd.id), "name": name, "type": kind, "target_id": sid(target_id)}
+    if kind == 2:
+        data["resolved"] = _resolved(emu, {str(USER): {str(target_id): True}}, guild_id)
+    else:
+        message = find_message(emu, target_id)
+        data["resolved"] = {"messages": {sid(target_id): emu.state.message_payload(message)}}
+    if cmd.guild_id is not None:
+        data["guild_id"] = sid(cmd.guild_id)
+    inter.payload["data"] = data
+    return _register(emu, inter)
+
+
 def _find_component(components: list[dict[str, Any]], custom_id: str) -> dict[str, Any] | None:
     for comp in components:
         if comp.get("custom_id") == custom_id:
