@@ -432,5 +432,10 @@ def test_screenshots_of_every_step(browser, panel_server, panel_discord, guild, 
                 if step != "review":
                     fill_step(page, step, panel_discord)
                     page.get_by_role("button", name="Continue").click()
+            # A superuser's save (existing channels: the emulator's demo server stays as it was).
+            page.get_by_role("button", name="Save and start the bot").click()
+            page.wait_for_url("**/setup/?step=done")
+            page.locator(".setup-status").wait_for()
+            screenshot(page, f"setup-done-{name}-{scheme}")
         finally:
             context.close()
