@@ -100,10 +100,18 @@ def closed_by_text(ticket: Ticket) -> str:
     }.get(who, who or "?")
 
 
-def ticket_link(cfg: BotConfig, ticket: Ticket) -> str:
+def ticket_link(ticket: Ticket, url: str | None) -> str:
     """The ticket's ID as a link to its panel page, or the bare ID when no public URL is set."""
-    url = panel_ticket_url(cfg, ticket.pk)
     return f"[`{ticket.pk}`]({url})" if url else f"`{ticket.pk}`"
+
+
+def closed_page(
+    user_id: int, *, page: int, cfg: BotConfig
+) -> tuple[list[Ticket], int, dict[object, str | None]]:
+    """A page of the user's closed tickets, their count, and each one's panel URL (resolving URLs
+    loads the URL configuration once: in the thread pool, never on the gateway loop)."""
+    rows, total = selectors.closed_tickets_page(user_id, page=page, per_page=PER_PAGE)
+    return rows, total, {t.pk: panel_ticket_url(cfg, t.pk) for t in rows}
 
 
 class Info(commands.Cog):
@@ -139,21 +147,17 @@ class Info(commands.Cog):
         """One page of a user's closed tickets, with Previous/Next buttons when there are several.
         Through ``inv``, a slow database defers the slash command rather than letting it expire."""
 
-        async def fetch(number: int) -> tuple[list[Ticket], int]:
+        async def fetch(number: int) -> tuple[list[Ticket], int, dict[object, str | None]]:
             if inv is not None:
-                return await inv.run(
-                    selectors.closed_tickets_page, user_id=user_id, page=number, per_page=PER_PAGE
-                )
-            return await self.bot.runner.call(
-                selectors.closed_tickets_page, user_id, page=number, per_page=PER_PAGE
-            )
+                return await inv.run(closed_page, user_id=user_id, page=number, cfg=self.bot.cfg)
+            return await self.bot.runner.call(closed_page, user_id, page=number, cfg=self.bot.cfg)
 
         page = max(page, 0)
-        rows, total = await fetch(page)
+        rows, total, urls = await fetch(page)
         pages = max(math.ceil(total / PER_PAGE), 1)
         if page >= pages and total:  # tickets were deleted since: show the last page
             page = pages - 1
-            rows, total = await fetch(page)
+            rows, total, urls = await fetch(page)
         with self.bot.language():
             lines = [
                 _("**%(closed)s** · %(messages)s · closed by %(who)s · %(ticket)s")
@@ -162,7 +166,7 @@ class Info(commands.Cog):
                     "messages": ngettext("%(n)s message", "%(n)s messages", t.message_count)
                     % {"n": t.message_count},
                     "who": closed_by_text(t),
-                    "ticket": ticket_link(self.bot.cfg, t),
+                    "ticket": ticket_link(t, urls.get(t.pk)),
                 }
                 for t in rows
             ]
