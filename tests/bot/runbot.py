@@ -133,7 +133,7 @@ class BotProcess:
             except subprocess.TimeoutExpired:
                 self.kill()
 
-    def wait_connected(self, identifies: int = 1, timeout: float = 20.0) -> None:
+    def wait_connected(self, identifies: int = 1, timeout: float = 60.0) -> None:
         """Wait until the emulator has seen ``identifies`` IDENTIFYs and the bot's session is live."""
         assert self.emu is not None
         emu = self.emu

@@ -53,6 +53,23 @@ def test_without_a_token_it_exits_in_error_and_says_how_to_set_one(runbot):
     assert "bot.token" in bot.output
 
 
+def test_waiting_for_a_token_it_starts_once_one_is_configured(runbot, fake_discord_thread):
+    """What docker-compose runs before the setup wizard: no exit (no restart loop), then the bot."""
+    bot = runbot(configure=False, args=("--wait-for-token",))
+    assert wait_until(lambda: "waiting for one" in bot.output, 60)
+    assert bot.running()
+    configure_for(fake_discord_thread)  # the wizard's save
+    bot.wait_connected(timeout=60)
+    assert "A bot token is configured: starting." in bot.output
+
+
+def test_waiting_for_a_token_stops_cleanly_on_sigterm(runbot):
+    bot = runbot(configure=False, args=("--wait-for-token",))
+    assert wait_until(lambda: "waiting for one" in bot.output, 60)
+    assert bot.terminate(30) == 0
+    assert "Bot stopped." in bot.output
+
+
 def test_a_token_discord_refuses_ends_the_process_in_error(runbot):
     bot = runbot(env={"DISCORD_TOKEN": "not-the-token"})
     assert bot.wait(60) == 1
