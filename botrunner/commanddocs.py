@@ -195,6 +195,9 @@ def localize_slash_commands(commands_: Iterable[Any]) -> None:
         node.description_localizations = _localizations(node.description)
         for option in (getattr(node, "options", None) or {}).values():
             option.description_localizations = _localizations(option.description)
+            if isinstance(getattr(option, "choices", None), dict):  # names shown to people
+                named = {str(name): _localizations(str(name)) for name in option.choices}
+                option.choice_localizations = {name: found for name, found in named.items() if found} or None
 
 
 def _localizations(text: str | None) -> dict[str, str] | None:

@@ -12,6 +12,7 @@ import logging
 import math
 
 import nextcord
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 from nextcord.ext import commands
@@ -23,6 +24,10 @@ from tickets import selectors, services, snowflake
 from tickets.links import panel_ticket_url
 from tickets.models import BotConfig, SystemState, Ticket
 from tickets.services.botcontrol import PRESENCES, bot_set_presence
+
+# /status's choices: English names (Discord shows the French ones from the catalogue) → presence.
+with translation.override("en"):
+    PRESENCE_CHOICES = {str(label): value for value, label in SystemState.Presence.choices}
 
 log = logging.getLogger("rustmail.bot")
 
@@ -286,9 +291,7 @@ class Info(commands.Cog):
     async def status_slash(
         self,
         interaction: nextcord.Interaction,
-        mode: str = nextcord.SlashOption(
-            description=STATUS.option("mode"), choices={p.capitalize(): p for p in PRESENCES}
-        ),
+        mode: str = nextcord.SlashOption(description=STATUS.option("mode"), choices=PRESENCE_CHOICES),
     ) -> None:
         await self._status(Invocation(self.bot, interaction=interaction), mode)
 

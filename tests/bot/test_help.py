@@ -267,3 +267,14 @@ async def test_discord_receives_every_slash_description_in_french(modmail):
     assert missing == []
     wanted = modmail.bot.get_all_application_commands()
     assert len(registered) == len([c for c in wanted if c.type == nextcord.ApplicationCommandType.chat_input])
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_discord_receives_the_choices_of_status_in_french(modmail):
+    status = next(c for c in modmail.emu.commands(modmail.demo.guild_id) if c["name"] == "status")
+    choices = {c["value"]: c for c in status["options"][0]["choices"]}
+
+    assert set(choices) == {"online", "idle", "dnd", "invisible", "maintenance"}
+    assert choices["dnd"]["name"] == "Do not disturb"
+    assert choices["dnd"]["name_localizations"]["fr"] == french("Do not disturb") != "Do not disturb"
+    assert choices["online"]["name_localizations"]["fr"] == "En ligne"

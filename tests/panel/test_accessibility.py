@@ -82,6 +82,7 @@ PAGES: list[Page] = [
     Page("forbidden", "/panel", "member"),
     Page("not-member", "/panel", "non_member"),
     Page("not-found", "/no/such/page", "anonymous"),
+    Page("logout", "/logout", "viewer"),
     Page("tickets", "/panel/tickets", "viewer", lambda guild: _conversation()),
     Page("ticket-viewer", lambda guild: f"/panel/tickets/{_conversation().pk}", "viewer"),
     Page(
