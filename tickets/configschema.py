@@ -144,8 +144,8 @@ KEYS: tuple[Key, ...] = (
         "enable_features",
         "bool",
         False,
-        _("Post feature announcements (needs features_channel_id)."),
-        label=_("Feature announcements"),
+        _("Post the features message (a button to create polls) in features_channel_id."),
+        label=_("Features channel"),
     ),
     Key("bot", "enable_panel", "bool", True, _("Serve the web panel."), label=_("Web panel")),
     Key(
@@ -189,8 +189,8 @@ KEYS: tuple[Key, ...] = (
         "features_channel_id",
         "snowflake",
         None,
-        _("Channel where feature announcements go."),
-        label=_("Announcements channel"),
+        _("Channel of the features message; the polls are posted there."),
+        label=_("Features channel ID"),
     ),
     Key("bot", "ip", "str", "", _("Public address of the panel, if any."), label=_("Public address")),
     Key(
