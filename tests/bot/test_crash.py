@@ -93,8 +93,8 @@ def test_every_dm_is_relayed_exactly_once_and_in_order_across_a_sigkill(
 
     children.append(BotProcess(emu, tmp_path / "second.log", env=BOT_ENV).start())
     children[1].wait_connected(identifies=2)
-    writing.result(timeout=30)
-    wait_until(lambda: delivered.count() == USERS * DMS_EACH, timeout=40)
+    writing.result(timeout=60)
+    wait_until(lambda: delivered.count() == USERS * DMS_EACH, timeout=120)
 
     assert Ticket.objects.count() == USERS
     for user in users:

@@ -164,7 +164,11 @@ def test_a_dm_shows_up_live_and_a_reply_from_the_panel_reaches_the_user(bot, bro
 
     page.get_by_label("Reply").fill("Thanks, we are looking into it")
     page.get_by_role("button", name="Send reply").click()
-    page.locator(".msg-staff", has_text="Thanks, we are looking into it").wait_for(timeout=20000)
+    # The composer says how it went (a refusal would be shown there), then the reply joins the page.
+    outcome = page.locator("#ticket-composer .alert").first
+    outcome.wait_for(timeout=60000)
+    assert "alert-success" in (outcome.get_attribute("class") or ""), outcome.inner_text()
+    page.locator(".msg-staff", has_text="Thanks, we are looking into it").wait_for(timeout=30000)
     wait_until(
         lambda: any("Thanks, we are looking into it" in t for t in texts_received(emu, user_id)), timeout=20
     )
