@@ -53,7 +53,9 @@ async def test_rest_changes_are_recorded_with_the_reason_and_read_back_by_nextco
     assert entries[5].before.name == "audited"
 
 
-async def test_the_gateway_event_reaches_sessions_with_the_moderation_intent(fake_discord: FakeDiscord) -> None:
+async def test_the_gateway_event_reaches_sessions_with_the_moderation_intent(
+    fake_discord: FakeDiscord,
+) -> None:
     emu = fake_discord
     demo = emu.demo
     got: list[Any] = []
@@ -92,7 +94,9 @@ async def test_no_event_without_the_intent_and_403_without_view_audit_log(fake_d
     intents.moderation = False
     async with nextcord_client(emu, intents=intents) as client:
         client.add_listener(collector(got), "on_guild_audit_log_entry_create")
-        await emu.add_audit_log_entry(demo.guild_id, A.ROLE_CREATE, demo.admin_id, target_id=demo.staff_role_id)
+        await emu.add_audit_log_entry(
+            demo.guild_id, A.ROLE_CREATE, demo.admin_id, target_id=demo.staff_role_id
+        )
         emu.set_bot_permissions(demo.guild_id, P.VIEW_CHANNEL | P.SEND_MESSAGES)
         with pytest.raises(nextcord.Forbidden):
             await client.get_guild(demo.guild_id).audit_logs(limit=5).__anext__()
@@ -112,11 +116,11 @@ async def test_query_parameters_filter_and_page_like_discord(fake_discord: FakeD
     headers = {"Authorization": f"Bot {emu.bot_token}"}
 
     async def get(**query: Any) -> list[str]:
-        async with aiohttp.ClientSession() as session:
-            async with session.get(url, params={k: str(v) for k, v in query.items()}, headers=headers) as r:
-                assert r.status == 200, await r.text()
-                body = await r.json()
-                return [e["id"] for e in body["audit_log_entries"]]
+        params = {k: str(v) for k, v in query.items()}
+        async with aiohttp.ClientSession() as session, session.get(url, params=params, headers=headers) as r:
+            assert r.status == 200, await r.text()
+            body = await r.json()
+            return [e["id"] for e in body["audit_log_entries"]]
 
     assert await get(action_type=A.MEMBER_KICK) == ids[::-1]
     assert await get(action_type=A.MEMBER_KICK, user_id=demo.staff_id) == [ids[4], ids[2], ids[0]]
@@ -124,6 +128,8 @@ async def test_query_parameters_filter_and_page_like_discord(fake_discord: FakeD
     assert await get(action_type=A.MEMBER_KICK, before=ids[3], limit=2) == [ids[2], ids[1]]
     # after: the oldest entries after the ID, newest first (as message history does)
     assert await get(action_type=A.MEMBER_KICK, after=ids[0], limit=2) == [ids[2], ids[1]]
-    async with aiohttp.ClientSession() as session:
-        async with session.get(url, params={"limit": "101"}, headers=headers) as r:
-            assert r.status == 400 and (await r.json())["code"] == 50035
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(url, params={"limit": "101"}, headers=headers) as r,
+    ):
+        assert r.status == 400 and (await r.json())["code"] == 50035
