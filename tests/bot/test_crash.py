@@ -13,6 +13,7 @@ back from the oldest DM whose copy is missing, and each copy carries a nonce der
 from __future__ import annotations
 
 import asyncio
+import threading
 
 import pytest
 
@@ -25,6 +26,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 USERS = 20
 DMS_EACH = 25
+AFTER_KILL = 5  # DMs of each user sent only once the bot is dead
 PACE = 0.5  # seconds between two DMs of one user: 40 DMs a second from all of them, for 12 seconds
 # Not Discord's 50 requests per second: the bot keeps up with the users, so it dies mid-flow.
 BOT_ENV = {"DISCORD_REST_RATE": "1000"}
@@ -53,12 +55,17 @@ def said(user: int, index: int) -> str:
     return f"{user} #{index:02d}"
 
 
-async def write_all(emu, users: list[int]) -> None:
-    """Every user sends their DMs, one every ``PACE`` seconds, all users at once (emulator's loop)."""
+async def write_all(emu, users: list[int], killed: threading.Event) -> None:
+    """Every user sends their DMs, one every ``PACE`` seconds, all users at once (emulator's loop).
+
+    The last ``AFTER_KILL`` DMs of each user wait until the bot was killed, so some DMs always
+    arrive while it is down and while it comes back, however slow the machine is."""
 
     async def one(user: int, offset: float) -> None:
         await asyncio.sleep(offset)
         for index in range(DMS_EACH):
+            while index == DMS_EACH - AFTER_KILL and not killed.is_set():
+                await asyncio.sleep(0.05)
             await emu.user_dm(user, said(user, index))
             await asyncio.sleep(PACE)
 
@@ -77,15 +84,17 @@ def test_every_dm_is_relayed_exactly_once_and_in_order_across_a_sigkill(
     # Slow copies: when the bot dies, some DMs are stored without their copy, and some copies are
     # under way (Discord makes them, the bot never learns their IDs).
     emu.faults.delay(r"^/channels/\d+/messages$", 0.2, method="POST")
-    writing = asyncio.run_coroutine_threadsafe(write_all(emu.emu, users), emu.loop)
+    killed = threading.Event()
+    writing = asyncio.run_coroutine_threadsafe(write_all(emu.emu, users, killed), emu.loop)
     delivered = TicketMessage.objects.filter(kind="user", inbox_message_id__isnull=False)
     # Kill once every user has a ticket (a first DM sent while the bot is down cannot be found:
     # Discord lists no DM channels to a bot) and a good part of the DMs went through.
     wait_until(
         lambda: delivered.values("author_id").distinct().count() == USERS and delivered.count() >= 150,
-        timeout=30,
+        timeout=90,
     )
     children[0].kill()
+    killed.set()
     emu.faults.clear()
     assert not writing.done(), "the bot must die while the users are still writing"
     stranded = TicketMessage.objects.filter(kind="user", inbox_message_id__isnull=True).count()
