@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
-from django.db import connection, connections
+from django.db import OperationalError, connection, connections
 
 from tickets import services
 from tickets.models import Ticket, TicketMessage
@@ -15,12 +16,31 @@ from .conftest import USER
 THREADS = 50
 
 
+def _connect(within: float = 60.0) -> None:
+    """This thread's database connection, waiting while the server has no slot free (the rest of
+    the suite runs beside this test and holds connections too)."""
+    deadline = time.monotonic() + within
+    while True:
+        try:
+            connection.ensure_connection()
+            return
+        except OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
 def _run_concurrently(target, count: int) -> list[BaseException]:
     barrier = threading.Barrier(count)
     errors: list[BaseException] = []
 
     def run(index: int) -> None:
         try:
+            try:
+                _connect()  # before the start line: only the work itself runs at once
+            except BaseException:
+                barrier.abort()
+                raise
             barrier.wait()
             target(index)
         except BaseException as error:  # collected and asserted on by the test
