@@ -81,3 +81,26 @@ def test_history_pages_after_a_message(port, fake_discord_thread):
     ids = [port.send(channel, OutgoingMessage(content=f"m{n}")).id for n in range(5)]
     newer = port.history(channel, after=ids[1], limit=100)
     assert [m.id for m in newer] == ids[2:]
+
+
+def test_a_token_replaced_in_the_configuration_is_taken_after_a_401(fake_discord_thread):
+    """The web and worker processes keep one adapter: after the setup wizard or the configuration
+    page replaced the bot token, Discord's 401 makes it read the configured token again, once."""
+    emu = fake_discord_thread
+    configured = ["an-old-token-discord-no-longer-knows"]
+    port = RestDiscordPort(
+        base_url=emu.api_base, token=configured[0], rate=1000, token_source=lambda: configured[0]
+    )
+    with pytest.raises(DiscordError) as refused:
+        port.get_user(emu.demo.user_ids[0])
+    assert refused.value.status == 401  # the configuration did not change: the 401 stands
+
+    configured[0] = emu.bot_token
+    assert port.get_user(emu.demo.user_ids[0]).id == emu.demo.user_ids[0]
+    assert port.token == emu.bot_token
+
+    configured[0] = "yet-another-wrong-token"
+    port.token = "a-wrong-token"
+    with pytest.raises(DiscordError) as again:  # one new try with the new token, then the 401
+        port.get_user(emu.demo.user_ids[0])
+    assert again.value.status == 401

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
@@ -65,9 +66,20 @@ class RestDiscordPort:
 
     MAX_RETRIES = 5
 
-    def __init__(self, *, base_url: str, token: str, rate: float = 50.0, timeout: float = 15.0) -> None:
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        token: str,
+        rate: float = 50.0,
+        timeout: float = 15.0,
+        token_source: Callable[[], str] | None = None,
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.token = token
+        # Where the token comes from, read again when Discord answers 401: the configuration's token
+        # may have been replaced (setup wizard, configuration page) since this adapter was made.
+        self.token_source = token_source
         self.timeout = timeout
         self.session = requests.Session()
         # One pooled connection per thread that may call at once (the worker's scheduler threads).
@@ -80,16 +92,40 @@ class RestDiscordPort:
     def from_settings(cls) -> RestDiscordPort:
         from tickets.selectors import bot_token
 
-        return cls(base_url=settings.DISCORD_API_BASE, token=bot_token(), rate=settings.DISCORD_REST_RATE)
+        return cls(
+            base_url=settings.DISCORD_API_BASE,
+            token=bot_token(),
+            rate=settings.DISCORD_REST_RATE,
+            token_source=bot_token,
+        )
+
+    def _token_changed(self) -> bool:
+        """After a 401: take the configured token if it is another one (True), else False."""
+        if self.token_source is None:
+            return False
+        try:
+            token = self.token_source()
+        except Exception:  # the database may be away: the 401 stands
+            log.exception("Reading the bot token again after a 401 failed")
+            return False
+        if not token or token == self.token:
+            return False
+        log.info("Discord refused the bot token with 401: using the newly configured one")
+        self.token = token
+        return True
 
     def request(
         self, method: str, path: str, *, json: Any = None, params: dict[str, Any] | None = None
     ) -> Any:
         """One call, with the retries above; returns the decoded JSON (None for 204)."""
         url = f"{self.base_url}{path}"
-        headers = {"Authorization": f"Bot {self.token}", "User-Agent": "DiscordBot (rustmail-django, 1.0)"}
+        token_retried = False
         for attempt in range(self.MAX_RETRIES + 1):
             self.limiter.wait()
+            headers = {
+                "Authorization": f"Bot {self.token}",
+                "User-Agent": "DiscordBot (rustmail-django, 1.0)",
+            }
             try:
                 response = self.session.request(
                     method, url, json=json, params=params, headers=headers, timeout=self.timeout
@@ -104,6 +140,9 @@ class RestDiscordPort:
                 retry_after = float(body.get("retry_after") or response.headers.get("Retry-After") or 1)
                 log.warning("Rate limited on %s %s: retrying after %.2fs", method, path, retry_after)
                 time.sleep(min(retry_after, 60))
+                continue
+            if response.status_code == 401 and not token_retried and self._token_changed():
+                token_retried = True
                 continue
             if response.status_code >= 500 and attempt < self.MAX_RETRIES:
                 time.sleep(min(2**attempt * 0.25, 4))
