@@ -300,7 +300,12 @@ def session_cookie(user: Any) -> str:
 
 
 def photograph(
-    server_url: str, demo: Demo, pages: tuple[Page, ...], out: Path, log: Callable[[str], None]
+    server_url: str,
+    demo: Demo,
+    pages: tuple[Page, ...],
+    out: Path,
+    log: Callable[[str], None],
+    language: str = "en",
 ) -> list[Path]:
     """Every page × theme × device through Debian's Chromium; returns the files written."""
     from django.conf import settings
@@ -321,8 +326,8 @@ def photograph(
                         base_url=server_url,
                         viewport=viewport,
                         color_scheme=scheme,
-                        locale="en-US",
-                        extra_http_headers={"Accept-Language": "en-US,en;q=0.9"},
+                        locale=language,
+                        extra_http_headers={"Accept-Language": f"{language};q=1.0"},
                         is_mobile=device == "phone",
                         has_touch=device == "phone",
                         device_scale_factor=1,
@@ -360,7 +365,8 @@ def photograph(
                             if page_spec.until:
                                 page.wait_for_function(page_spec.until, timeout=20_000)
                             page.wait_for_timeout(400)  # htmx settles, fonts are drawn
-                            file = out / f"{page_spec.name}-{device}-{scheme}.png"
+                            suffix = "" if language == "en" else f"-{language}"
+                            file = out / f"{page_spec.name}-{device}-{scheme}{suffix}.png"
                             page.screenshot(path=str(file), full_page=device == "phone")
                             written.append(file)
                             log(f"  {file.relative_to(ROOT)}")
@@ -377,6 +383,9 @@ def main() -> None:
     parser.add_argument("--only", action="append", choices=[p.name for p in PAGES], help="Only this page.")
     parser.add_argument("--docs", action="store_true", help="Also copy the README's screenshots to docs/.")
     parser.add_argument("--out", type=Path, default=OUT, help="Where the PNG files go.")
+    parser.add_argument(
+        "--language", default="en", choices=["en", "fr"], help="The interface language (file names get -fr)."
+    )
     options = parser.parse_args()
     pages = tuple(p for p in PAGES if not options.only or p.name in options.only)
 
@@ -408,7 +417,7 @@ def main() -> None:
         server = start_panel_server(emu.api_base, {"PANEL_ACCESS_CACHE_SECONDS": "0"})
         options.out.mkdir(parents=True, exist_ok=True)
         print(f"photographing {len(pages)} page(s) x {len(SCHEMES)} themes x 2 devices into {options.out}")
-        written = photograph(server.url, demo, pages, options.out, print)
+        written = photograph(server.url, demo, pages, options.out, print, options.language)
         if options.docs:
             DOCS.mkdir(parents=True, exist_ok=True)
             for name, shot in DOCS_SHOTS.items():

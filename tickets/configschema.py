@@ -145,7 +145,7 @@ KEYS: tuple[Key, ...] = (
         "bool",
         False,
         _("Post the features message (a button to create polls) in features_channel_id."),
-        label=_("Features channel"),
+        label=_("Features and polls"),
     ),
     Key("bot", "enable_panel", "bool", True, _("Serve the web panel."), label=_("Web panel")),
     Key(
