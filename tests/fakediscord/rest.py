@@ -184,6 +184,12 @@ def make_handler(
             headers.update(exc.headers)
             status, payload = exc.status, exc.body()
             return json_response(payload, exc.status, headers)
+        except ConnectionResetError:
+            # The client went away mid-request (a bot process killed while sending): not an
+            # emulator fault; nobody is left to answer.
+            log.info("fakediscord: client gone during %s %s", spec.method, rel)
+            status = 0
+            return web.Response(status=499)
         except Exception as exc:
             log.exception("fakediscord: error in %s %s", spec.method, rel)
             emu.server_errors.append(f"{spec.method} {rel}: {exc!r}\n{traceback.format_exc()}")
