@@ -138,6 +138,16 @@ class AuditLogPage:
     users: dict[int, DiscordUser]
 
 
+@dataclass(frozen=True)
+class OutgoingFile:
+    """A file uploaded with a message (Discord's multipart ``files[n]``)."""
+
+    name: str
+    data: bytes
+    content_type: str = "application/octet-stream"
+    description: str = ""
+
+
 @dataclass
 class OutgoingMessage:
     """A message to send or an edit to make, in Discord's JSON vocabulary."""
@@ -150,6 +160,8 @@ class OutgoingMessage:
     # With a nonce Discord returns the earlier message instead of creating a second one (enforce_nonce).
     nonce: str | None = None
     reply_to: int | None = None
+    # Uploaded with the message (multipart/form-data); ``payload()`` lists them as ``attachments``.
+    files: list[OutgoingFile] = field(default_factory=list)
 
     def payload(self) -> dict[str, Any]:
         body: dict[str, Any] = {"content": self.content, "embeds": self.embeds}
