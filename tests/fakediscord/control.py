@@ -259,6 +259,20 @@ async def fail_next(emu: FakeDiscord, request: web.Request, body: dict[str, Any]
     )
 
 
+@route("POST", "/faults/fail-attachments")
+async def fail_attachments(emu: FakeDiscord, request: web.Request, body: dict[str, Any]) -> Any:
+    """{"count"?, "status"?, "filename_regex"?}: make the next attachment downloads fail."""
+    emu.faults.fail_attachments(
+        int(body.get("count", 1)), int(body.get("status", 500)), body.get("filename_regex", ".")
+    )
+
+
+@route("POST", "/attachments/expire")
+async def expire_attachments(emu: FakeDiscord, request: web.Request, body: dict[str, Any]) -> Any:
+    """{"channel_id"?}: make attachment URLs (all, or a channel's) expire now."""
+    return {"expired": emu.expire_attachments(body.get("channel_id"))}
+
+
 @route("POST", "/faults/clear")
 async def clear_faults(emu: FakeDiscord, request: web.Request, body: dict[str, Any]) -> Any:
     """Remove every REST fault."""

@@ -49,6 +49,7 @@ class Faults:
     def __init__(self, emu: FakeDiscord) -> None:
         self._emu = emu
         self.rules: list[Rule] = []
+        self.attachment_rules: list[Rule] = []
         self.hits: list[dict[str, Any]] = []
 
     def fail_next(
@@ -93,9 +94,28 @@ class Faults:
             Rule("ratelimit", method, re.compile(path_regex), count, seconds=retry_after, is_global=is_global)
         )
 
+    def fail_attachments(self, count: int = 1, status: int = 500, filename_regex: str = ".") -> None:
+        """Answer the next ``count`` downloads of attachment URLs (CDN ``/attachments/...``) whose
+        file name matches with ``status`` (a CDN hiccup: the bytes are still there afterwards)."""
+        self.attachment_rules.append(Rule("fail", "GET", re.compile(filename_regex), count, status=status))
+
+    def attachment_fault(self, filename: str) -> int | None:
+        """The status a download of ``filename`` must answer, when a rule hits it (counted)."""
+        for rule in list(self.attachment_rules):
+            if not rule.matches("GET", filename):
+                continue
+            if rule.count is not None:
+                rule.count -= 1
+                if rule.count <= 0:
+                    self.attachment_rules.remove(rule)
+            self.hits.append({"kind": "attachment", "method": "GET", "path": filename})
+            return rule.status
+        return None
+
     def clear(self) -> None:
-        """Remove every REST rule."""
+        """Remove every REST and attachment rule."""
         self.rules.clear()
+        self.attachment_rules.clear()
 
     def drop_gateway(self, code: int | None = None) -> int:
         """Close every gateway connection abruptly (or with ``code``); the client must RESUME.

@@ -25,6 +25,10 @@ MAX_CONTENT = 2000
 MAX_EMBEDS = 10
 MAX_EMBED_TOTAL = 6000
 MAX_UPLOAD = 10 * 1024 * 1024
+# A bot's upload limit per file by the guild's boost level (Discord: 10 MiB, 50 MiB at tier 2,
+# 100 MiB at tier 3); users (Nitro) may send up to 500 MiB.
+TIER_UPLOAD = {0: MAX_UPLOAD, 1: MAX_UPLOAD, 2: 50 * 1024 * 1024, 3: 100 * 1024 * 1024}
+USER_UPLOAD = 500 * 1024 * 1024
 NONCE_WINDOW = 300.0
 ATTACHMENT_TTL = 24 * 3600.0
 EPHEMERAL = 1 << 6
@@ -44,8 +48,20 @@ class Upload:
     content_type: str | None = None
 
 
-def validate_body(body: dict[str, Any], uploads: list[Upload], *, editing: bool = False) -> None:
-    """Apply Discord's limits to a message body: 2000 characters, embed limits, components, nonce."""
+def upload_limit(state: State, channel: Channel, author_id: int) -> int:
+    """The largest file ``author_id`` may upload in ``channel`` (bytes)."""
+    if author_id != state.bot_id:
+        return USER_UPLOAD
+    if channel.guild_id is None or channel.guild_id not in state.guilds:
+        return MAX_UPLOAD
+    return TIER_UPLOAD.get(state.guilds[channel.guild_id].premium_tier, MAX_UPLOAD)
+
+
+def validate_body(
+    body: dict[str, Any], uploads: list[Upload], *, editing: bool = False, limit: int = MAX_UPLOAD
+) -> None:
+    """Apply Discord's limits to a message body: 2000 characters, embed limits, components, nonce,
+    and the upload limit per file (``limit``)."""
     content = body.get("content")
     if content is not None and len(str(content)) > MAX_CONTENT:
         raise too_long("content", MAX_CONTENT)
@@ -67,7 +83,7 @@ def validate_body(body: dict[str, Any], uploads: list[Upload], *, editing: bool 
     if isinstance(nonce, str) and len(nonce) > 25:
         raise too_long("nonce", 25)
     for upload in uploads:
-        if len(upload.data) > MAX_UPLOAD:
+        if len(upload.data) > limit:
             raise DiscordError(413, 40005, "Request entity too large")
     if not editing and not (
         content or embeds or uploads or components or body.get("sticker_ids") or body.get("poll")
@@ -141,7 +157,7 @@ def store_uploads(
         if not ctype or ctype == "application/octet-stream":
             ctype = mimetypes.guess_type(filename)[0] or "application/octet-stream"
         expires = now + ATTACHMENT_TTL
-        state.blobs[att_id] = Blob(upload.data, ctype, filename, expires)
+        state.blobs[att_id] = Blob(upload.data, ctype, filename, expires, channel_id)
         # Signed-looking query like Discord's CDN, so code that strips or stores URLs sees the real shape.
         sig = hashlib.sha256(f"{att_id}:{int(expires)}".encode()).hexdigest()
         query = f"?ex={int(expires):x}&is={int(now):x}&hm={sig}&"
@@ -211,7 +227,7 @@ def create_message(
     message instead of making a second one (what exactly-once relays rely on).
     """
     uploads = uploads or []
-    validate_body(body, uploads)
+    validate_body(body, uploads, limit=upload_limit(state, channel, author_id))
     nonce = body.get("nonce")
     if nonce is not None and body.get("enforce_nonce"):
         existing = find_by_nonce(state, channel.id, author_id, nonce)
@@ -276,8 +292,8 @@ def edit_message(
 ) -> Message:
     """Apply an edit (content, embeds, components, flags, kept attachments, new files)."""
     uploads = uploads or []
-    validate_body(body, uploads, editing=True)
     channel = state.channel(msg.channel_id)
+    validate_body(body, uploads, editing=True, limit=upload_limit(state, channel, msg.author_id))
     if "content" in body:
         msg.content = str(body["content"] or "")
         users, roles, everyone = _mentions(

@@ -29,6 +29,7 @@ class User:
     avatar: str | None = None
     email: str | None = None
     dms_open: bool = True
+    banner: str | None = None
 
     def payload(self) -> dict[str, Any]:
         """The user object."""
@@ -39,7 +40,7 @@ class User:
             "global_name": self.global_name,
             "avatar": self.avatar,
             "avatar_decoration_data": None,
-            "banner": None,
+            "banner": self.banner,
             "accent_color": None,
             "public_flags": 0,
             "flags": 0,
@@ -214,6 +215,8 @@ class Guild:
     roles: dict[int, Role] = field(default_factory=dict)
     members: dict[int, Member] = field(default_factory=dict)
     created_at: float = field(default_factory=time.time)
+    # Boost level (0-3): tier 2 and 3 raise the upload limit (``messages.TIER_UPLOAD``).
+    premium_tier: int = 0
 
     def payload(self) -> dict[str, Any]:
         """The guild object as ``GET /guilds/{id}`` answers it."""
@@ -244,7 +247,7 @@ class Guild:
             "vanity_url_code": None,
             "description": None,
             "banner": None,
-            "premium_tier": 0,
+            "premium_tier": self.premium_tier,
             "premium_subscription_count": 0,
             "preferred_locale": "en-US",
             "public_updates_channel_id": None,

@@ -48,6 +48,8 @@ class Call:
     auth: str | None
     reason: str | None = None
     at: float = field(default_factory=time.time)
+    # The multipart files as received (name, content type and bytes), in ``files[n]`` order.
+    uploads: list[Upload] = field(default_factory=list)
 
 
 class Ctx:
@@ -208,6 +210,7 @@ def make_handler(
                     payload,
                     ctx.auth,
                     unquote(request.headers.get("X-Audit-Log-Reason", "")) or None,
+                    uploads=list(ctx.uploads),
                 )
             )
 

@@ -70,6 +70,8 @@ class FakeDiscord(EmulatorAPI):
         self.calls: list[rest.Call] = []
         self.unimplemented: list[rest.Call] = []
         self.server_errors: list[str] = []
+        # File names of every attachment URL fetched (CDN downloads), in order.
+        self.attachment_downloads: list[str] = []
         self.privileged_intents: set[str] = {"members", "presences", "message_content"}
         self.require_mutual_guild_for_dms = True
         self.rename_limit: RenameLimit | None = RenameLimit()
@@ -262,12 +264,30 @@ class FakeDiscord(EmulatorAPI):
         guild.members.pop(self.bot_id, None)
         self.state.emit("GUILD_DELETE", {"id": sid(guild.id), "unavailable": False}, GUILDS)
 
+    def expire_attachments(self, channel_id: int | str | None = None) -> int:
+        """Make attachment URLs expire now (all, or a channel's), as Discord's signed CDN URLs do
+        after about a day; returns how many expired."""
+        count = 0
+        now = self.state.now()
+        for blob in self.state.blobs.values():
+            if channel_id is not None and blob.channel_id != int(channel_id):
+                continue
+            if blob.expires > now:
+                blob.expires = now - 1
+                count += 1
+        return count
+
     async def _attachment(self, request: web.Request) -> web.StreamResponse:
         blob = self.state.blobs.get(int(request.match_info["attachment_id"]))
-        if blob is None or blob.filename != request.match_info["filename"]:
+        filename = request.match_info["filename"]
+        self.attachment_downloads.append(filename)
+        if blob is None or blob.filename != filename:
             return web.Response(status=404, text="Not Found")
         if time.time() > blob.expires:
             return web.Response(status=404, text="This content is no longer available.")
+        status = self.faults.attachment_fault(filename)
+        if status is not None:
+            return web.Response(status=status, text="CDN error")
         return web.Response(body=blob.data, headers={"Content-Type": blob.content_type})
 
     async def _index(self, request: web.Request) -> web.Response:

@@ -50,6 +50,7 @@ class Blob:
     content_type: str
     filename: str
     expires: float
+    channel_id: int = 0
 
 
 DispatchHook = Callable[[str, dict[str, Any], int, bool], None]
@@ -77,6 +78,8 @@ class State:
         self.cdn_base = "http://127.0.0.1"
         self.bot_id = 0
         self.application_id = 0
+        # When the bot's username changed (Discord allows 2 per hour; see profile.py).
+        self.username_changes: list[float] = []
         self.dispatch_hook: DispatchHook | None = None
         self._waiters: list[asyncio.Future[None]] = []
 

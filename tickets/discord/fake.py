@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import itertools
 import threading
-from dataclasses import dataclass, field
+import time
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,9 +24,11 @@ from .port import (
     DiscordPort,
     DiscordRole,
     DiscordUser,
+    OutgoingFile,
     OutgoingMessage,
     RemoteMessage,
     SentMessage,
+    upload_limit_for_tier,
 )
 
 _ids = itertools.count(1_100_000_000_000_000_000)
@@ -60,6 +63,8 @@ class FakeMessage:
     components: list[dict[str, Any]]
     nonce: str | None = None
     reactions: list[str] = field(default_factory=list)
+    # The files uploaded with the message (multipart ``files[n]``), as sent.
+    files: list[OutgoingFile] = field(default_factory=list)
     created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     @property
@@ -114,6 +119,11 @@ class FakeDiscord:
         self.roles: dict[int, list[DiscordRole]] = {}
         # guild ID -> audit log entries as Discord sends them, oldest first.
         self.audit_entries: dict[int, list[dict[str, Any]]] = {}
+        # guild ID -> boost tier (the upload limit follows it).
+        self.premium_tiers: dict[int, int] = {}
+        # The bot's profile once edited, and when its username changed (2 per hour, as Discord).
+        self.bot_user: DiscordUser | None = None
+        self.username_changes: list[float] = []
 
     # --- setting the scene -------------------------------------------------------------------
     def add_user(self, user_id: int, name: str = "user", *, bot: bool = False) -> DiscordUser:
@@ -241,6 +251,9 @@ class FakeDiscord:
                         return SentMessage(id=existing.id, channel_id=channel_id)
             if len(message.content) > 2000:
                 raise DiscordError(400, 50035, "Invalid Form Body: content too long")
+            limit = self._upload_limit(channel)
+            if any(len(f.data) > limit for f in message.files):
+                raise DiscordError(413, 40005, "Request entity too large")
             stored = FakeMessage(
                 id=next_id(),
                 channel_id=channel_id,
@@ -249,9 +262,18 @@ class FakeDiscord:
                 embeds=list(message.embeds),
                 components=list(message.components),
                 nonce=message.nonce,
+                files=list(message.files),
             )
             self.messages[stored.id] = stored
             return SentMessage(id=stored.id, channel_id=channel_id)
+
+    def upload_limit(self, channel_id: int) -> int:
+        self.calls.append(("upload_limit", (channel_id,)))
+        return self._upload_limit(self._channel(channel_id))
+
+    def _upload_limit(self, channel: FakeChannel) -> int:
+        tier = self.premium_tiers.get(channel.guild_id or 0, 0)
+        return upload_limit_for_tier(tier)
 
     def edit(self, channel_id: int, message_id: int, message: OutgoingMessage) -> None:
         with self._lock:
@@ -338,7 +360,35 @@ class FakeDiscord:
 
     def current_user(self) -> DiscordUser:
         self.calls.append(("current_user", ()))
-        return DiscordUser(id=self.BOT_ID, username="modmail", global_name="Modmail", bot=True)
+        return self.bot_user or DiscordUser(
+            id=self.BOT_ID, username="modmail", global_name="Modmail", bot=True
+        )
+
+    def edit_current_user(
+        self, *, username: str | None = None, avatar: str | None = None, banner: str | None = None
+    ) -> DiscordUser:
+        """Like Discord: all or nothing, and a third username change within an hour is refused."""
+        with self._lock:
+            self.calls.append(("edit_current_user", (username, bool(avatar), bool(banner))))
+            user = self.current_user()
+            changes = [t for t in self.username_changes if time.monotonic() - t < 3600]
+            if username and username != user.username:
+                if len(changes) >= 2:
+                    raise DiscordError(
+                        400,
+                        50035,
+                        "Invalid Form Body",
+                        {"username": {"_errors": [{"code": "USERNAME_RATE_LIMIT", "message": "Too fast."}]}},
+                    )
+                changes.append(time.monotonic())
+            self.username_changes = changes
+            self.bot_user = replace(
+                user,
+                username=username or user.username,
+                avatar=f"{next_id():x}" if avatar else user.avatar,
+                banner=f"{next_id():x}" if banner else user.banner,
+            )
+            return self.bot_user
 
     def current_application_id(self) -> int:
         return self.APPLICATION_ID

@@ -28,6 +28,17 @@ ADMINISTRATOR = 1 << 3
 STAFF_ACCESS = VIEW_CHANNEL | SEND_MESSAGES | ATTACH_FILES | READ_MESSAGE_HISTORY
 
 
+# Discord's upload limit per file for a bot, by the guild's boost tier (``premium_tier``): 10 MiB
+# unless the guild reached tier 2 (50 MiB) or 3 (100 MiB); DMs follow the default.
+DEFAULT_UPLOAD_LIMIT = 10 * 1024 * 1024
+TIER_UPLOAD_LIMITS = {2: 50 * 1024 * 1024, 3: 100 * 1024 * 1024}
+
+
+def upload_limit_for_tier(premium_tier: int | None) -> int:
+    """The bytes a bot may upload per file in a guild of this boost tier."""
+    return TIER_UPLOAD_LIMITS.get(int(premium_tier or 0), DEFAULT_UPLOAD_LIMIT)
+
+
 class DiscordError(Exception):
     """Discord answered with an error: HTTP ``status`` and Discord's JSON ``code`` (0 when none)."""
 
@@ -61,6 +72,7 @@ class DiscordUser:
     global_name: str | None = None
     avatar: str | None = None
     bot: bool = False
+    banner: str | None = None
 
     @property
     def display_name(self) -> str:
@@ -165,6 +177,11 @@ class OutgoingMessage:
 
     def payload(self) -> dict[str, Any]:
         body: dict[str, Any] = {"content": self.content, "embeds": self.embeds}
+        if self.files:
+            body["attachments"] = [
+                {"id": i, "filename": f.name, **({"description": f.description} if f.description else {})}
+                for i, f in enumerate(self.files)
+            ]
         if self.components:
             body["components"] = self.components
         if self.allowed_mentions is not None:
@@ -218,7 +235,15 @@ class DiscordPort(Protocol):
 
     def delete_permission(self, channel_id: int, target_id: int) -> None: ...
 
-    def send(self, channel_id: int, message: OutgoingMessage) -> SentMessage: ...
+    def send(self, channel_id: int, message: OutgoingMessage) -> SentMessage:
+        """Post a message; with ``message.files`` it is one multipart request (``payload_json`` and
+        ``files[n]``), the files in the same message as the text."""
+        ...
+
+    def upload_limit(self, channel_id: int) -> int:
+        """The largest file (bytes) the bot may upload in this channel, as Discord reports it: the
+        guild's boost tier decides (``upload_limit_for_tier``); DMs get the default 10 MiB."""
+        ...
 
     def edit(self, channel_id: int, message_id: int, message: OutgoingMessage) -> None: ...
 
@@ -260,6 +285,14 @@ class DiscordPort(Protocol):
 
     def current_user(self) -> DiscordUser:
         """The bot itself (``GET /users/@me``): a refused token raises ``DiscordError`` 401."""
+        ...
+
+    def edit_current_user(
+        self, *, username: str | None = None, avatar: str | None = None, banner: str | None = None
+    ) -> DiscordUser:
+        """Change the bot's profile in one ``PATCH /users/@me`` (images as ``data:`` URIs); Discord
+        applies all of it or none. Discord allows 2 username changes per hour: the third is refused
+        with 400 (50035, ``USERNAME_RATE_LIMIT`` under ``username``), not with a 429."""
         ...
 
     def current_application_id(self) -> int:

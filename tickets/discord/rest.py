@@ -6,6 +6,7 @@ It honours 429s (waits ``retry_after`` and tries again), spaces requests to stay
 
 from __future__ import annotations
 
+import json as jsonlib
 import logging
 import threading
 import time
@@ -18,6 +19,7 @@ import requests
 from django.conf import settings
 
 from .port import (
+    DEFAULT_UPLOAD_LIMIT,
     UNKNOWN_MEMBER,
     AuditLogPage,
     DiscordChannel,
@@ -26,9 +28,11 @@ from .port import (
     DiscordMember,
     DiscordRole,
     DiscordUser,
+    OutgoingFile,
     OutgoingMessage,
     RemoteMessage,
     SentMessage,
+    upload_limit_for_tier,
 )
 
 log = logging.getLogger(__name__)
@@ -58,6 +62,7 @@ def _user(data: dict[str, Any]) -> DiscordUser:
         global_name=data.get("global_name"),
         avatar=data.get("avatar"),
         bot=bool(data.get("bot", False)),
+        banner=data.get("banner"),
     )
 
 
@@ -87,6 +92,8 @@ class RestDiscordPort:
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
         self.limiter = _GlobalLimiter(rate)
+        # channel ID -> (upload limit, monotonic time read): a boost changes it rarely.
+        self._upload_limits: dict[int, tuple[int, float]] = {}
 
     @classmethod
     def from_settings(cls) -> RestDiscordPort:
@@ -115,9 +122,18 @@ class RestDiscordPort:
         return True
 
     def request(
-        self, method: str, path: str, *, json: Any = None, params: dict[str, Any] | None = None
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: dict[str, Any] | None = None,
+        files: list[OutgoingFile] | None = None,
     ) -> Any:
-        """One call, with the retries above; returns the decoded JSON (None for 204)."""
+        """One call, with the retries above; returns the decoded JSON (None for 204).
+
+        With ``files`` the body is multipart/form-data: ``payload_json`` (``json``) and ``files[n]``;
+        the bytes are kept, so a retry sends the same request again."""
         url = f"{self.base_url}{path}"
         token_retried = False
         for attempt in range(self.MAX_RETRIES + 1):
@@ -127,9 +143,18 @@ class RestDiscordPort:
                 "User-Agent": "DiscordBot (rustmail-django, 1.0)",
             }
             try:
-                response = self.session.request(
-                    method, url, json=json, params=params, headers=headers, timeout=self.timeout
-                )
+                if files:
+                    parts: list[tuple[str, tuple[str | None, Any, str]]] = [
+                        ("payload_json", (None, jsonlib.dumps(json), "application/json"))
+                    ]
+                    parts += [(f"files[{i}]", (f.name, f.data, f.content_type)) for i, f in enumerate(files)]
+                    response = self.session.request(
+                        method, url, files=parts, params=params, headers=headers, timeout=self.timeout
+                    )
+                else:
+                    response = self.session.request(
+                        method, url, json=json, params=params, headers=headers, timeout=self.timeout
+                    )
             except requests.RequestException as error:
                 if attempt == self.MAX_RETRIES:
                     raise DiscordError(0, 0, f"Discord unreachable: {error}") from error
@@ -213,8 +238,24 @@ class RestDiscordPort:
         self.request("DELETE", f"/channels/{channel_id}/permissions/{target_id}")
 
     def send(self, channel_id: int, message: OutgoingMessage) -> SentMessage:
-        data = self.request("POST", f"/channels/{channel_id}/messages", json=message.payload())
+        data = self.request(
+            "POST", f"/channels/{channel_id}/messages", json=message.payload(), files=message.files or None
+        )
         return SentMessage(id=int(data["id"]), channel_id=channel_id)
+
+    UPLOAD_LIMIT_TTL = 600.0
+
+    def upload_limit(self, channel_id: int) -> int:
+        cached = self._upload_limits.get(channel_id)
+        if cached and time.monotonic() - cached[1] < self.UPLOAD_LIMIT_TTL:
+            return cached[0]
+        guild_id = self.get_channel(channel_id).get("guild_id")
+        limit = DEFAULT_UPLOAD_LIMIT
+        if guild_id:
+            guild = self.request("GET", f"/guilds/{int(guild_id)}") or {}
+            limit = upload_limit_for_tier(guild.get("premium_tier"))
+        self._upload_limits[channel_id] = (limit, time.monotonic())
+        return limit
 
     def edit(self, channel_id: int, message_id: int, message: OutgoingMessage) -> None:
         body = {"content": message.content, "embeds": message.embeds, "components": message.components}
@@ -289,6 +330,12 @@ class RestDiscordPort:
 
     def current_user(self) -> DiscordUser:
         return _user(self.request("GET", "/users/@me"))
+
+    def edit_current_user(
+        self, *, username: str | None = None, avatar: str | None = None, banner: str | None = None
+    ) -> DiscordUser:
+        body = {k: v for k, v in (("username", username), ("avatar", avatar), ("banner", banner)) if v}
+        return _user(self.request("PATCH", "/users/@me", json=body))
 
     def current_application_id(self) -> int:
         return int(self.request("GET", "/oauth2/applications/@me")["id"])
