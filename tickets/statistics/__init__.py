@@ -1,0 +1,91 @@
+"""Statistics of the tickets and the staff over the last 7, 30 or 90 days (``statistics()``).
+
+Every figure is an SQL aggregate; medians go through ``sql.summarise`` (``percentile_cont`` on
+PostgreSQL, a window-function query on SQLite). Days, weekdays and hours are those of the
+``TIME_ZONE`` setting (UTC by default). A period of N days is today and the N - 1 days before it,
+from midnight. Tickets in Discord categories the caller may not view (``hidden``) are left out,
+as everywhere in the panel.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from .staff import staff_figures
+from .tickets import busiest_hours, category_stats, daily_activity, overview, response_distribution
+from .types import (
+    PERIODS,
+    RESPONSE_BUCKETS,
+    CategoryStats,
+    DailyActivity,
+    Overview,
+    Period,
+    ResponseBucket,
+    StaffMember,
+    Statistics,
+    TopPerformer,
+    TopPerformers,
+)
+
+__all__ = [
+    "PERIODS",
+    "RESPONSE_BUCKETS",
+    "CategoryStats",
+    "DailyActivity",
+    "Overview",
+    "Period",
+    "ResponseBucket",
+    "StaffMember",
+    "Statistics",
+    "TopPerformer",
+    "TopPerformers",
+    "period_for",
+    "statistics",
+]
+
+
+def period_for(days: int, now: datetime | None = None) -> Period:
+    """The period of ``days`` days ending today (in ``TIME_ZONE``), with the starts of today, of
+    this week (Monday) and of this month."""
+    if days not in PERIODS:
+        raise ValueError(f"days must be one of {PERIODS}")
+    zone = timezone.get_default_timezone()
+    now = now or timezone.now()
+    today = timezone.localdate(now, zone)
+
+    def midnight(day: date) -> datetime:
+        return datetime(day.year, day.month, day.day, tzinfo=zone)
+
+    first_day = today - timedelta(days=days - 1)
+    return Period(
+        days=days,
+        time_zone=settings.TIME_ZONE,
+        now=now,
+        today=today,
+        first_day=first_day,
+        since=midnight(first_day),
+        start_of_today=midnight(today),
+        start_of_week=midnight(today - timedelta(days=today.weekday())),
+        start_of_month=midnight(today.replace(day=1)),
+    )
+
+
+def statistics(*, days: int, hidden: frozenset[int] = frozenset(), now: datetime | None = None) -> Statistics:
+    """The statistics of the last ``days`` days (7, 30 or 90; ValueError otherwise) for a caller
+    who may not see the tickets of the ``hidden`` Discord categories. About fifteen queries,
+    whatever the number of tickets."""
+    period = period_for(days, now)
+    leaderboard, top = staff_figures(period, hidden)
+    return Statistics(
+        period=period,
+        overview=overview(period, hidden),
+        activity=daily_activity(period, hidden),
+        categories=category_stats(period, hidden),
+        staff_leaderboard=leaderboard,
+        top_performers=top,
+        busiest_hours=busiest_hours(period, hidden),
+        first_response_distribution=response_distribution(period, hidden),
+    )

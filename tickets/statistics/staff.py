@@ -1,0 +1,104 @@
+"""Figures about staff members: the leaderboard and the top performers of the period.
+
+A staff member's response time in a ticket is the time from the ticket's opening to their first
+reply in it (Rustmail's definition), over the tickets users opened in the period.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Count, F, Max, Min, QuerySet
+
+from tickets.models import GuildMember, Ticket, TicketMessage
+
+from .sql import Seconds, Summary, summarise
+from .tickets import CLOSED, STAFF, visible, whole_seconds
+from .types import Period, StaffMember, TopPerformer, TopPerformers
+
+LEADERBOARD_SIZE = 20  # as Rustmail
+FASTEST_MINIMUM = 5  # tickets answered before someone can be the fastest responder (as Rustmail)
+
+
+def staff_responses(period: Period, hidden: frozenset[int]) -> QuerySet:
+    """One row per (ticket opened by a user in the period, staff member who replied in it), with
+    ``response``: seconds from the opening to that member's first reply."""
+    return (
+        visible(TicketMessage.objects.filter(kind=STAFF, created_at__gte=period.since), hidden, "ticket__")
+        .filter(ticket__created_at__gte=period.since)
+        .exclude(ticket__origin=Ticket.Origin.STAFF)
+        .values("ticket_id", "author_id")
+        .annotate(opened=Min("ticket__created_at"), first_reply=Min("created_at"))
+        .annotate(response=Seconds(F("first_reply"), F("opened")))
+    )
+
+
+def _replies(period: Period, hidden: frozenset[int]) -> list[dict]:
+    """Staff replies sent in the period per author (most first), with a name they used."""
+    return list(
+        visible(TicketMessage.objects.filter(kind=STAFF, created_at__gte=period.since), hidden, "ticket__")
+        .values("author_id")
+        .annotate(n=Count("id"), name=Max("author_name"))
+        .order_by("-n", "author_id")
+    )
+
+
+def _closes(period: Period, hidden: frozenset[int]) -> dict[int, int]:
+    """Tickets each staff member closed in the period (closes by the scheduler, the API or a
+    departure are nobody's)."""
+    rows = (
+        visible(Ticket.objects.filter(status=CLOSED, closed_at__gte=period.since), hidden)
+        .filter(closed_by__regex=r"^[0-9]{1,20}$")
+        .values("closed_by")
+        .annotate(n=Count("id"))
+        .values_list("closed_by", "n")
+    )
+    return {int(closed_by): n for closed_by, n in rows}
+
+
+def _names(ids: set[int], known: dict[int, str]) -> dict[int, str]:
+    """Names for ``ids``: those used in replies, else the guild cache's, else the ID itself."""
+    missing = ids - known.keys()
+    cached = dict(GuildMember.objects.filter(user_id__in=missing).values_list("user_id", "username"))
+    return {user_id: known.get(user_id) or cached.get(user_id) or str(user_id) for user_id in ids}
+
+
+def staff_figures(period: Period, hidden: frozenset[int]) -> tuple[list[StaffMember], TopPerformers]:
+    """The leaderboard (the 20 staff members with the most replies in the period) and the top
+    performers: the fastest average responder (5 tickets at least), the most replies, the most
+    tickets closed. Four queries."""
+    replies = _replies(period, hidden)
+    closes = _closes(period, hidden)
+    responses: dict[int, Summary] = summarise(staff_responses(period, hidden), "response", group="author_id")
+    used = {row["author_id"]: row["name"] for row in replies}
+    names = _names(used.keys() | closes.keys() | responses.keys(), used)
+
+    leaderboard = []
+    for row in replies[:LEADERBOARD_SIZE]:
+        user_id = row["author_id"]
+        summary = responses.get(user_id, Summary())
+        leaderboard.append(
+            StaffMember(
+                user_id=user_id,
+                username=names[user_id],
+                messages_count=row["n"],
+                tickets_closed=closes.get(user_id, 0),
+                avg_response_time_seconds=whole_seconds(summary.average),
+                median_response_time_seconds=whole_seconds(summary.median),
+                tickets_answered=summary.count,
+            )
+        )
+
+    fastest = min(
+        ((s.average, user_id) for user_id, s in responses.items() if s.count >= FASTEST_MINIMUM),
+        default=None,
+    )
+    closer = min(((-n, user_id) for user_id, n in closes.items()), default=None)
+    top = TopPerformers(
+        fastest_responder=(TopPerformer(fastest[1], names[fastest[1]], int(fastest[0])) if fastest else None),
+        most_messages=(
+            TopPerformer(replies[0]["author_id"], names[replies[0]["author_id"]], replies[0]["n"])
+            if replies
+            else None
+        ),
+        most_tickets_closed=TopPerformer(closer[1], names[closer[1]], -closer[0]) if closer else None,
+    )
+    return leaderboard, top
