@@ -1,9 +1,27 @@
 """Routes of the REST API, mounted under /api. Anything else under /api is a JSON 404."""
 
 from django.urls import path, re_path
+from rest_framework.routers import SimpleRouter
 
 from panel.exceptions import not_found
-from panel.views import admin, apikeys, auth, bot, config, docs, externals, health, tickets, user
+from panel.views import (
+    admin,
+    apikeys,
+    auth,
+    bot,
+    categories,
+    config,
+    docs,
+    externals,
+    health,
+    profile,
+    tickets,
+    user,
+)
+
+# Resource-shaped routes: ViewSets, without trailing slashes (as Rustmail's).
+router = SimpleRouter(trailing_slash=False, use_regex_path=False)
+router.register("categories", categories.CategoryViewSet, basename="api-categories")
 
 urlpatterns = [
     path("health", health.HealthView.as_view(), name="api-health"),
@@ -20,6 +38,7 @@ urlpatterns = [
     path("bot/presence", bot.BotPresenceView.as_view(), name="api-bot-presence"),
     path("bot/config", config.BotConfigView.as_view(), name="api-bot-config"),
     path("bot/tickets", tickets.TicketsView.as_view(), name="api-bot-tickets"),
+    path("bot/profile", profile.BotProfileView.as_view(), name="api-bot-profile"),
     path(
         "externals/tickets/create", externals.ExternalTicketCreateView.as_view(), name="api-external-create"
     ),
@@ -33,5 +52,6 @@ urlpatterns = [
     path("user/avatar", user.AvatarView.as_view(), name="api-user-avatar"),
     path("user/permissions", user.UserPermissionsView.as_view(), name="api-user-permissions"),
     path("panel/check", user.PanelCheckView.as_view(), name="api-panel-check"),
+    *router.urls,
     re_path(r"^.*$", not_found, name="api-not-found"),
 ]

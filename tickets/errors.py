@@ -81,6 +81,13 @@ class NotConfigured(DomainError):
     default_message = _("The bot is not configured yet: set the guild and inbox category first.")
 
 
+class RateLimited(DomainError):
+    """A limit Discord enforces for a long time (2 username changes per hour): try again later."""
+
+    status = 429
+    default_message = _("Too many changes: try again later.")
+
+
 class DiscordFailure(DomainError):
     """Discord refused or failed; ``code`` is Discord's numeric error code when it gave one."""
 

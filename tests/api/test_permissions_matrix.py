@@ -18,6 +18,7 @@ from rest_framework.test import APIClient
 
 from apikeys.services import apikey_create
 from panel.models import PanelPermission
+from tickets.services.category_admin import category_add, category_role_link
 from tickets.services.config import config_as_dict
 
 from .conftest import (
@@ -46,6 +47,12 @@ def _new_grant(_: Any) -> dict[str, Any]:
         subject_type="Role", subject_id=STAFF_ROLE, permission=Permission.VIEW_BANS, granted_by=OWNER
     )
     return {"grant": grant.pk}
+
+
+def _new_category(_: Any) -> dict[str, Any]:
+    category = category_add(name=f"Billing {next_id()}", discord_category_id=next_id())
+    category_role_link(category_id=category.pk, role_id=STAFF_ROLE)
+    return {"category": category.pk, "role": STAFF_ROLE}
 
 
 def _grant_body(_: Any) -> dict[str, Any]:
@@ -114,6 +121,62 @@ ENDPOINTS = [
     Endpoint("GET", "/api/user/permissions", SESSION, 200),
     Endpoint("GET", "/api/panel/check", SESSION, 200),
     Endpoint("POST", "/api/externals/tickets/create", KEY, 200, body=lambda _: {"discord_id": str(CUSTOMER)}),
+    Endpoint("GET", "/api/bot/profile", Permission.VIEW_PANEL, 200),
+    Endpoint("PUT", "/api/bot/profile", Permission.MANAGE_BOT, 200, body=lambda _: {"username": "Helpdesk"}),
+    Endpoint("GET", "/api/categories", Permission.MANAGE_CATEGORIES, 200),
+    Endpoint(
+        "POST",
+        "/api/categories",
+        Permission.MANAGE_CATEGORIES,
+        200,
+        body=lambda _: {"name": f"Sales {next_id()}", "discord_category_id": str(next_id())},
+    ),
+    Endpoint(
+        "PATCH",
+        "/api/categories/{category}",
+        Permission.MANAGE_CATEGORIES,
+        200,
+        body=lambda _: {"enabled": False},
+        setup=_new_category,
+    ),
+    Endpoint("DELETE", "/api/categories/{category}", Permission.MANAGE_CATEGORIES, 204, setup=_new_category),
+    Endpoint("GET", "/api/categories/settings", Permission.MANAGE_CATEGORIES, 200),
+    Endpoint(
+        "PUT",
+        "/api/categories/settings",
+        Permission.MANAGE_CATEGORIES,
+        200,
+        body=lambda _: {"enabled": True, "selection_timeout_s": 120},
+    ),
+    Endpoint(
+        "GET", "/api/categories/{category}/roles", Permission.MANAGE_CATEGORIES, 200, setup=_new_category
+    ),
+    Endpoint(
+        "POST",
+        "/api/categories/{category}/roles",
+        Permission.MANAGE_CATEGORIES,
+        200,
+        body=lambda _: {"role_id": str(next_id())},
+        setup=_new_category,
+    ),
+    Endpoint(
+        "PUT",
+        "/api/categories/{category}/roles",
+        Permission.MANAGE_CATEGORIES,
+        200,
+        body=lambda _: {"role_ids": [str(next_id())]},
+        setup=_new_category,
+    ),
+    Endpoint(
+        "DELETE", "/api/categories/{category}/roles", Permission.MANAGE_CATEGORIES, 204, setup=_new_category
+    ),
+    Endpoint(
+        "DELETE",
+        "/api/categories/{category}/roles/{role}",
+        Permission.MANAGE_CATEGORIES,
+        200,
+        setup=_new_category,
+    ),
 ]
 
 CALLERS = ("anonymous", "api_key", "without_permission", "with_permission", "super_admin")
@@ -177,7 +240,13 @@ def _routes() -> set[tuple[str, str]]:
         route = "/api/" + str(pattern.pattern).replace("<int:key_id>", "{key}").replace(
             "<int:grant_id>", "{grant}"
         )
-        methods = [m for m in ("get", "post", "put", "patch", "delete") if view is None or hasattr(view, m)]
+        route = route.replace("<int:category_id>", "{category}").replace("<str:role_id>", "{role}")
+        actions = getattr(pattern.callback, "actions", None)  # a ViewSet's methods on this route
+        methods = [
+            m
+            for m in ("get", "post", "put", "patch", "delete")
+            if (m in actions if actions is not None else view is None or hasattr(view, m))
+        ]
         found |= {(m.upper(), route) for m in methods}
     return found
 

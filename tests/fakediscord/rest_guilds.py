@@ -7,6 +7,7 @@ from typing import Any
 from . import auditlog as A
 from . import guilds as G
 from . import permissions as P
+from . import profile
 from .models import Guild, Role
 from .rest import Ctx, RouteSpec
 from .util import (
@@ -66,14 +67,6 @@ async def get_me(ctx: Ctx) -> Any:
     user = ctx.state.users[ctx.state.bot_id].payload()
     user.update(verified=True, mfa_enabled=False, email=None, locale="en-US", bot=True)
     return user
-
-
-async def patch_me(ctx: Ctx) -> Any:
-    """PATCH /users/@me (the bot's username)."""
-    user = ctx.state.users[ctx.state.bot_id]
-    if ctx.json().get("username"):
-        user.username = str(ctx.json()["username"])
-    return user.payload()
 
 
 async def get_user(ctx: Ctx) -> Any:
@@ -359,7 +352,7 @@ ROUTES = [
     RouteSpec("GET", "/gateway", get_gateway, auth="none"),
     RouteSpec("GET", "/gateway/bot", get_gateway_bot),
     RouteSpec("GET", "/users/@me", get_me, auth="bot_or_bearer"),
-    RouteSpec("PATCH", "/users/@me", patch_me),
+    RouteSpec("PATCH", "/users/@me", profile.patch_me),
     RouteSpec("POST", "/users/@me/channels", create_dm),
     RouteSpec("GET", "/users/@me/guilds", my_guilds, auth="bot_or_bearer"),
     RouteSpec("GET", "/users/@me/guilds/{guild_id}/member", my_guild_member, auth="bearer"),

@@ -20,6 +20,7 @@ class TicketCategory(models.Model):
     position = models.PositiveIntegerField(default=0, help_text=_("Order on the prompt."))
     enabled = models.BooleanField(default=True, help_text=_("Offered on the prompt (at most 24 at once)."))
     created_at = models.DateTimeField(auto_now_add=True, help_text=_("When it was created."))
+    updated_at = models.DateTimeField(auto_now=True, help_text=_("When it last changed."))
 
     class Meta:
         ordering = ["position", "id"]
