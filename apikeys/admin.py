@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .models import ApiKey
+from .models import ApiKey, ApiKeyUsage
 
 # The changelist's subtitle (it is also the page title: keep it short) and the change page's note.
 CHANGELIST_HELP = _("Keys are created by “manage.py createapikey” or the API, which show the key once.")
@@ -85,3 +85,19 @@ class ApiKeyAdmin(admin.ModelAdmin):
         self.message_user(
             request, ngettext("%(count)d key revoked.", "%(count)d keys revoked.", count) % {"count": count}
         )
+
+
+@admin.register(ApiKeyUsage)
+class ApiKeyUsageAdmin(admin.ModelAdmin):
+    """Per-key, per-day counters, read only: the API writes them."""
+
+    list_display = ("key", "day", "requests", "tickets_created")
+    list_filter = ("day",)
+    search_fields = ("key__name",)
+    date_hierarchy = "day"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: ApiKeyUsage | None = None) -> bool:
+        return False

@@ -30,3 +30,23 @@ class ApiKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.key_preview})"
+
+
+class ApiKeyUsage(models.Model):
+    """What one key did on one day (UTC): one row per key and day, counters bumped in place."""
+
+    key = models.ForeignKey(
+        ApiKey, on_delete=models.CASCADE, related_name="usage", help_text=_("The key that was used.")
+    )
+    day = models.DateField(help_text=_("The day (UTC)."))
+    requests = models.PositiveIntegerField(default=0, help_text=_("Requests the key was accepted for."))
+    tickets_created = models.PositiveIntegerField(default=0, help_text=_("Tickets it opened."))
+
+    class Meta:
+        ordering = ["-day", "key_id"]
+        constraints = [models.UniqueConstraint(fields=["key", "day"], name="api_key_usage_one_per_day")]
+        verbose_name = _("API key usage")
+        verbose_name_plural = _("API key usage")
+
+    def __str__(self) -> str:
+        return f"{self.key_id} {self.day}: {self.requests}/{self.tickets_created}"

@@ -11,7 +11,8 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,7 +21,7 @@ from tickets.errors import DomainError, InvalidInput, NotFound, TicketAlreadyOpe
 from tickets.models import Ticket
 from tickets.services import ticket_open_external
 
-from .models import ApiKey
+from .models import ApiKey, ApiKeyUsage
 from .ratelimit import key_rate_check, user_cooldown_check, user_cooldown_start
 
 PREFIX = "rustmail_"
@@ -106,7 +107,24 @@ def apikey_authenticate(*, secret: str) -> ApiKey:
         raise InvalidApiKey(_("API key has expired"))
     ApiKey.objects.filter(pk=key.pk).update(last_used_at=at)
     key.last_used_at = at
+    apikey_usage_count(key_id=key.pk, requests=1)
     return key
+
+
+def apikey_usage_count(*, key_id: int, requests: int = 0, tickets_created: int = 0) -> None:
+    """Add to the key's counters for today (UTC): one UPDATE in the usual case, an INSERT on the
+    day's first use (a concurrent first use that wins the race is then updated instead)."""
+    day = timezone.now().date()
+    bump = {"requests": F("requests") + requests, "tickets_created": F("tickets_created") + tickets_created}
+    if ApiKeyUsage.objects.filter(key_id=key_id, day=day).update(**bump):
+        return
+    try:
+        with transaction.atomic():
+            ApiKeyUsage.objects.create(
+                key_id=key_id, day=day, requests=requests, tickets_created=tickets_created
+            )
+    except IntegrityError:
+        ApiKeyUsage.objects.filter(key_id=key_id, day=day).update(**bump)
 
 
 def external_ticket_open(*, key: ApiKey, user_id: int, staff_id: int | None = None) -> Ticket:
@@ -125,4 +143,5 @@ def external_ticket_open(*, key: ApiKey, user_id: int, staff_id: int | None = No
         discord_id=str(user_id), staff_discord_id=str(staff_id) if staff_id else None
     )
     user_cooldown_start(ticket.user_id)
+    apikey_usage_count(key_id=key.pk, tickets_created=1)
     return ticket

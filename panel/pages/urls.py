@@ -7,6 +7,7 @@ tests/panel/test_page_permissions.py fails when a route here has no row in its m
 
 from django.urls import path, re_path
 
+from panel.pages import apikeys as apikey_pages
 from panel.pages import configuration as configuration_pages
 from panel.pages import dashboard, language, signin, tickets
 from panel.pages import setup as setup_pages
@@ -51,6 +52,10 @@ urlpatterns = [
         configuration_pages.configuration_history,
         name="configuration_history",
     ),
+    # API keys (ManageApiKeys): list and create, revoke, delete after a confirmation.
+    path("panel/apikeys", apikey_pages.apikeys, name="apikeys"),
+    path("panel/apikeys/<int:key_id>/revoke", apikey_pages.apikey_revoke, name="apikey_revoke"),
+    path("panel/apikeys/<int:key_id>/delete", apikey_pages.apikey_delete, name="apikey_delete"),
     # The first-run setup wizard (its one-time link, or a Django superuser), with and without the slash.
     path("setup", setup_pages.setup, name="setup"),
     path("setup/", setup_pages.setup, name="setup_slash"),

@@ -123,10 +123,23 @@ MATRIX: list[Row] = [
     Row("configuration", VIEW),
     Row("configuration_history", VIEW),
     Row("configuration", needs("ManageConfig", ok=400), method="post"),
+    # API keys: ManageApiKeys only (an empty creation form is refused: 400, nothing created).
+    Row("apikeys", needs("ManageApiKeys", ok=200)),
+    Row("apikeys", needs("ManageApiKeys", ok=400), method="post"),
+    Row("apikey_revoke", needs("ManageApiKeys"), method="post", kwargs=lambda guild: an_api_key()),
+    Row("apikey_delete", needs("ManageApiKeys", ok=200), kwargs=lambda guild: an_api_key()),
+    Row("apikey_delete", needs("ManageApiKeys"), method="post", kwargs=lambda guild: an_api_key()),
     # The setup wizard: its one-time link (none here: the bot is configured) or a Django superuser.
     Row("setup", statuses(403, 403, 403, 403, 403, 200)),
     Row("setup_slash", statuses(403, 403, 403, 403, 403, 200)),
 ]
+
+
+def an_api_key() -> dict[str, Any]:
+    """A new API key, as the URL of its actions names it."""
+    from apikeys.services import apikey_create
+
+    return {"key_id": apikey_create(name="CI", permissions=["CreateTicket"]).api_key.pk}
 
 
 def a_customer_ticket(guild: Any) -> dict[str, Any]:
