@@ -15,6 +15,7 @@ from panel.views import (
     externals,
     health,
     profile,
+    statistics,
     tickets,
     user,
 )
@@ -38,6 +39,7 @@ urlpatterns = [
     path("bot/presence", bot.BotPresenceView.as_view(), name="api-bot-presence"),
     path("bot/config", config.BotConfigView.as_view(), name="api-bot-config"),
     path("bot/tickets", tickets.TicketsView.as_view(), name="api-bot-tickets"),
+    path("bot/statistics", statistics.StatisticsView.as_view(), name="api-bot-statistics"),
     path("bot/profile", profile.BotProfileView.as_view(), name="api-bot-profile"),
     path(
         "externals/tickets/create", externals.ExternalTicketCreateView.as_view(), name="api-external-create"

@@ -89,6 +89,7 @@ ENDPOINTS = [
         "PUT", "/api/bot/config", Permission.MANAGE_CONFIG, 200, body=lambda _: config_as_dict(masked=True)
     ),
     Endpoint("GET", "/api/bot/tickets", Permission.VIEW_PANEL, 200),
+    Endpoint("GET", "/api/bot/statistics", Permission.VIEW_PANEL, 200),
     Endpoint("GET", "/api/apikeys", Permission.MANAGE_API_KEYS, 200),
     Endpoint(
         "POST",
