@@ -8,8 +8,10 @@ tests/panel/test_page_permissions.py fails when a route here has no row in its m
 from django.urls import path, re_path
 
 from panel.pages import apikeys as apikey_pages
+from panel.pages import categories as category_pages
 from panel.pages import configuration as configuration_pages
 from panel.pages import dashboard, language, signin, tickets
+from panel.pages import profile as profile_pages
 from panel.pages import setup as setup_pages
 
 app_name = "panel"
@@ -56,6 +58,17 @@ urlpatterns = [
     path("panel/apikeys", apikey_pages.apikeys, name="apikeys"),
     path("panel/apikeys/<int:key_id>/revoke", apikey_pages.apikey_revoke, name="apikey_revoke"),
     path("panel/apikeys/<int:key_id>/delete", apikey_pages.apikey_delete, name="apikey_delete"),
+    # Ticket categories and the prompt (ManageCategories); deletion after a confirmation page.
+    path("panel/categories", category_pages.categories, name="categories"),
+    path("panel/categories/list", category_pages.categories_list, name="categories_list"),
+    path("panel/categories/new", category_pages.category_create, name="category_create"),
+    path("panel/categories/settings", category_pages.prompt_settings, name="category_settings"),
+    path("panel/categories/<int:category_id>", category_pages.category_edit, name="category_edit"),
+    path("panel/categories/<int:category_id>/toggle", category_pages.category_toggle, name="category_toggle"),
+    path("panel/categories/<int:category_id>/move", category_pages.category_move, name="category_move"),
+    path("panel/categories/<int:category_id>/delete", category_pages.category_delete, name="category_delete"),
+    # The bot's Discord profile (ManageBot).
+    path("panel/profile", profile_pages.profile, name="profile"),
     # The first-run setup wizard (its one-time link, or a Django superuser), with and without the slash.
     path("setup", setup_pages.setup, name="setup"),
     path("setup/", setup_pages.setup, name="setup_slash"),

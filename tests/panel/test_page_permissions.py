@@ -129,10 +129,43 @@ MATRIX: list[Row] = [
     Row("apikey_revoke", needs("ManageApiKeys"), method="post", kwargs=lambda guild: an_api_key()),
     Row("apikey_delete", needs("ManageApiKeys", ok=200), kwargs=lambda guild: an_api_key()),
     Row("apikey_delete", needs("ManageApiKeys"), method="post", kwargs=lambda guild: an_api_key()),
+    # Categories: ManageCategories only (empty forms are refused: 400, nothing written).
+    Row("categories", needs("ManageCategories", ok=200)),
+    Row("categories_list", needs("ManageCategories", ok=200)),
+    Row("category_create", needs("ManageCategories", ok=400), method="post"),
+    Row(
+        "category_settings",
+        needs("ManageCategories"),
+        method="post",
+        data={"prompt_enabled": "on", "selection_timeout": "60"},
+    ),
+    Row("category_edit", needs("ManageCategories", ok=200), kwargs=lambda guild: a_category()),
+    Row("category_edit", needs("ManageCategories", ok=400), method="post", kwargs=lambda guild: a_category()),
+    Row("category_toggle", needs("ManageCategories"), method="post", kwargs=lambda guild: a_category()),
+    Row(
+        "category_move",
+        needs("ManageCategories"),
+        method="post",
+        kwargs=lambda guild: a_category(),
+        data={"direction": "up"},
+    ),
+    Row("category_delete", needs("ManageCategories", ok=200), kwargs=lambda guild: a_category()),
+    Row("category_delete", needs("ManageCategories"), method="post", kwargs=lambda guild: a_category()),
+    # The bot's profile: ManageBot (an empty form changes nothing: 400).
+    Row("profile", needs("ManageBot", ok=200)),
+    Row("profile", needs("ManageBot", ok=400), method="post"),
     # The setup wizard: its one-time link (none here: the bot is configured) or a Django superuser.
     Row("setup", statuses(403, 403, 403, 403, 403, 200)),
     Row("setup_slash", statuses(403, 403, 403, 403, 403, 200)),
 ]
+
+
+def a_category() -> dict[str, Any]:
+    """A new ticket category, as the URL of its pages names it."""
+    from tests.api.conftest import INBOX, next_id
+    from tickets.services.category_admin import category_add
+
+    return {"category_id": category_add(name=f"Billing {next_id()}", discord_category_id=INBOX).pk}
 
 
 def an_api_key() -> dict[str, Any]:

@@ -189,3 +189,28 @@ def category_roles_unlink_all(*, category_id: int) -> None:
     category = category_by_id(category_id=category_id)
     if CategoryRole.objects.filter(category=category).delete()[0]:
         _changed("roles", category)
+
+
+@transaction.atomic
+def category_save(
+    *,
+    category_id: int | None,
+    name: str,
+    description: str,
+    emoji: str,
+    discord_category_id: int,
+    role_ids: list[int],
+    enabled: bool | None = None,
+) -> TicketCategory:
+    """The panel's form: create (``category_id`` None) or change a category and set the roles it
+    pings, in one transaction (a refused field leaves everything as it was)."""
+    fields = {"name": name, "description": description, "emoji": emoji}
+    if category_id is None:
+        category = category_add(discord_category_id=discord_category_id, **fields)
+    else:
+        extra = {} if enabled is None else {"enabled": enabled}
+        category = category_update(
+            category_id=category_id, discord_category_id=discord_category_id, **fields, **extra
+        )
+    category_roles_replace(category_id=category.pk, role_ids=role_ids)
+    return category
