@@ -7,6 +7,7 @@ from panel.exceptions import not_found
 from panel.views import (
     admin,
     apikeys,
+    attachments,
     auth,
     bot,
     categories,
@@ -47,6 +48,12 @@ urlpatterns = [
     path("apikeys", apikeys.ApiKeysView.as_view(), name="api-apikeys"),
     path("apikeys/<int:key_id>", apikeys.ApiKeyView.as_view(), name="api-apikey"),
     path("apikeys/<int:key_id>/revoke", apikeys.ApiKeyRevokeView.as_view(), name="api-apikey-revoke"),
+    path("attachments/<int:attachment_id>", attachments.AttachmentView.as_view(), name="api-attachment"),
+    path(
+        "attachments/<int:attachment_id>/thumbnail",
+        attachments.AttachmentThumbnailView.as_view(),
+        name="api-attachment-thumbnail",
+    ),
     path("admin/members", admin.MembersView.as_view(), name="api-admin-members"),
     path("admin/roles", admin.RolesView.as_view(), name="api-admin-roles"),
     path("admin/permissions", admin.PermissionsView.as_view(), name="api-admin-permissions"),

@@ -234,7 +234,8 @@ DISCORD_REST_RATE = env_int("DISCORD_REST_RATE", 50, minimum=1, maximum=100_000)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": [],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # orjson: the output of DRF's JSONRenderer, several times faster (panel/renderers.py).
+    "DEFAULT_RENDERER_CLASSES": ["panel.renderers.FastJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,

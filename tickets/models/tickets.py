@@ -106,7 +106,17 @@ class Ticket(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["status", "-created_at"], name="ticket_status_created"),
+            # The API's pages (GET /api/bot/tickets) in each sort: the IDs of a page, even deep,
+            # come off the index alone (the category is there for the hidden ones; PostgreSQL).
+            models.Index(
+                fields=["status", "created_at", "id"], include=["category_id"], name="ticket_list_created"
+            ),
+            models.Index(
+                fields=["status", "closed_at", "id"], include=["category_id"], name="ticket_list_closed"
+            ),
+            models.Index(
+                fields=["status", "user_name", "id"], include=["category_id"], name="ticket_list_username"
+            ),
             models.Index(fields=["status", "category_id"], name="ticket_status_category"),
             models.Index(fields=["status", "user_name"], name="ticket_status_username"),
             models.Index(fields=["status", "-closed_at"], name="ticket_status_closed"),
