@@ -12,11 +12,18 @@ Options: ``--tickets``, ``--messages``, ``--requests`` (per case), ``--keep`` (k
 
 The requests go through the whole Django stack in-process (middleware, session, authentication,
 panel permissions, serialization) as a staff member holding ViewPanel who is not an admin, so the
-category visibility rule applies. For each case it prints p50 and p95 in milliseconds and the SQL
-queries one request costs (its permissions cached, as after the first request of a session): the
-first page (``page_size=50``, then 200), a deep page of closed tickets, closed tickets by
-``closed_at``, and one ticket by ``?id=``. Target: p50 under 50 ms at ``page_size=50``, and a
-query count independent of the page size.
+category visibility rule applies. For each case it prints p50 and p95 in milliseconds, the CPU time
+of this process per request (Python's share; PostgreSQL's runs elsewhere) and the SQL queries one
+request costs (its permissions cached, as after the first request of a session): the first page
+(``page_size=50``, then 200), a deep page of closed tickets (the middle one, the deepest there is
+since a page in the second half is read from the other end), closed tickets by ``closed_at``, and
+one ticket by ``?id=``.
+
+The baseline, measured in the same run, is ``GET /api/health`` (the same stack and one small query):
+each case's p50 is also printed as a ratio to it, which compares across machines and loads better
+than milliseconds do; the machine's load and a reference loop are printed too. Targets (p50, on a
+quiet machine): 25 ms for the first page of 50, 60 ms for 200, 30 ms for the deep page; and a query
+count that depends neither on the page size nor on the depth.
 """
 
 from __future__ import annotations
@@ -29,11 +36,16 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+from machine import machine_line  # noqa: E402
+
 GUILD = 700_000_000_000_000_001
 STAFF_ROLE = 700_000_000_000_000_100
 INBOX = 700_000_000_000_001_000
@@ -207,8 +219,17 @@ def fill(tickets: int, messages: int) -> tuple[int, int]:
     return made_tickets, made_messages
 
 
-def measure(client, path: str, repeat: int) -> tuple[float, float, int]:
-    """p50 and p95 in ms over ``repeat`` requests (after a warm-up), and the queries of one request."""
+@dataclass
+class Figures:
+    p50: float
+    p95: float
+    cpu: float  # ms of this process's CPU per request
+    queries: int
+
+
+def measure(client, path: str, repeat: int) -> Figures:
+    """p50 and p95 in ms over ``repeat`` requests (after a warm-up), CPU per request, and the
+    queries of one request."""
     from django.db import connection
 
     for _ in range(3):
@@ -222,14 +243,16 @@ def measure(client, path: str, repeat: int) -> tuple[float, float, int]:
     with connection.execute_wrapper(count):
         client.get(path)
     timings = []
+    cpu_started = time.process_time()
     for _ in range(repeat):
         started = time.perf_counter()
         response = client.get(path)
         timings.append((time.perf_counter() - started) * 1000)
         assert response.status_code == 200, (path, response.content[:200])
+    cpu = (time.process_time() - cpu_started) * 1000 / repeat
     timings.sort()
     p95 = timings[max(int(len(timings) * 0.95) - 1, 0)]
-    return statistics.median(timings), p95, len(executed)
+    return Figures(statistics.median(timings), p95, cpu, len(executed))
 
 
 def main() -> None:
@@ -262,8 +285,8 @@ def main() -> None:
 
     settings.ALLOWED_HOSTS = ["testserver"]
     try:
+        call_command("migrate", verbosity=0)  # a kept database gets the newer migrations too
         if not options.reuse:
-            call_command("migrate", verbosity=0)
             fill(options.tickets, options.messages)
         client = Client()
         client.force_login(get_user_model().objects.get(username="bench-staff"))
@@ -271,20 +294,38 @@ def main() -> None:
         deep = max(closed // 50 // 2, 1)
         some = Ticket.objects.order_by("created_at")[options.tickets // 2].pk
         cases = [
-            ("first page, page_size=50", "/api/bot/tickets"),
-            ("first page, page_size=200", "/api/bot/tickets?page_size=200"),
-            (f"deep page {deep} of closed, page_size=50", f"/api/bot/tickets?status=0&page={deep}"),
+            ("first page, page_size=50", "/api/bot/tickets", 25),
+            ("first page, page_size=200", "/api/bot/tickets?page_size=200", 60),
+            (f"deep page {deep} of closed, page_size=50", f"/api/bot/tickets?status=0&page={deep}", 30),
             (
                 "closed by closed_at asc, page_size=50",
                 "/api/bot/tickets?status=0&sort_by=closed_at&sort_order=asc",
+                None,
             ),
-            ("one ticket by ?id=", f"/api/bot/tickets?id={some}"),
+            ("one ticket by ?id=", f"/api/bot/tickets?id={some}", None),
         ]
         print(f"{Ticket.objects.count():,} tickets; {options.requests} requests per case, in-process")
-        print(f"{'case':<42} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8}")
-        for label, path in cases:
-            p50, p95, queries = measure(client, path, options.requests)
-            print(f"{label:<42} {p50:>8.1f} {p95:>8.1f} {queries:>8}")
+        print(machine_line())
+        baseline = measure(client, "/api/health", options.requests)
+        print(f"{'case':<42} {'p50 ms':>8} {'p95 ms':>8} {'CPU ms':>8} {'queries':>8} {'p50/base':>9} target")
+        row = "{:<42} {:>8.1f} {:>8.1f} {:>8.1f} {:>8} {:>9} {}"
+        print(
+            row.format(
+                "baseline: GET /api/health",
+                baseline.p50,
+                baseline.p95,
+                baseline.cpu,
+                baseline.queries,
+                "1.0x",
+                "",
+            )
+        )
+        for label, path, target in cases:
+            f = measure(client, path, options.requests)
+            ratio = f"{f.p50 / baseline.p50:.1f}x"
+            goal = f"p50 <= {target} ms" if target else ""
+            print(row.format(label, f.p50, f.p95, f.cpu, f.queries, ratio, goal))
+        print(machine_line())
     finally:
         if not options.keep:
             drop_database(configured, name)

@@ -12,7 +12,7 @@ from .access import (
     staff_guild,
 )
 from .guild import guild_members, guild_roles, permission_grants
-from .tickets import MAX_PAGE_SIZE, SORT_FIELDS, TicketPage, ticket_detail, ticket_page
+from .tickets import MAX_PAGE_SIZE, SORT_FIELDS, TicketPage, ticket_detail, ticket_page, ticket_page_of
 
 __all__ = [
     "ALL_PERMISSIONS",
@@ -32,4 +32,5 @@ __all__ = [
     "staff_guild",
     "ticket_detail",
     "ticket_page",
+    "ticket_page_of",
 ]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -10,8 +9,9 @@ from rest_framework import serializers
 
 from panel.selectors import SORT_FIELDS, TicketPage
 from panel.selectors.tickets import Row
+from tickets.search import MAX_QUERY_LENGTH
 
-from .fields import SnowflakeField, epoch
+from .fields import SnowflakeField
 
 MAX_PAGE = 10_000_000
 
@@ -40,6 +40,16 @@ class TicketQuerySerializer(serializers.Serializer):
         help_text="asc or desc, in any case.",
         error_messages={"invalid_choice": _("sort_order must be asc or desc.")},
     )
+    q = serializers.CharField(
+        required=False,
+        max_length=MAX_QUERY_LENGTH,
+        help_text=(
+            "Full-text search over every message and the tickets' user names, user IDs, labels and "
+            'categories, in web-search syntax (words, "phrases", -exclusion, OR). Results come best '
+            "first (sort_by and sort_order are ignored), each with highlights; status and category_id "
+            "filter only when given."
+        ),
+    )
 
 
 class TicketMessageSerializer(serializers.Serializer):
@@ -56,6 +66,19 @@ class TicketMessageSerializer(serializers.Serializer):
     created_at = serializers.CharField(help_text="UTC, as YYYY-MM-DD HH:MM:SS.")
     content = serializers.CharField(allow_blank=True)
     is_internal = serializers.BooleanField()
+
+
+class HighlightSerializer(serializers.Serializer):
+    """Where a ticket matched a search (documentation of ``Highlight.as_json``)."""
+
+    source = serializers.ChoiceField(
+        choices=["message", "user_name", "user_id", "label", "category"],
+        help_text="A message, or the ticket field that matched.",
+    )
+    message_id = serializers.IntegerField(allow_null=True, help_text="The message, for source=message.")
+    snippet = serializers.CharField(
+        help_text="HTML: the text escaped, the matched words in <mark>, cut around the matches."
+    )
 
 
 class TicketSerializer(serializers.Serializer):
@@ -75,6 +98,9 @@ class TicketSerializer(serializers.Serializer):
     category_name = serializers.CharField(allow_null=True)
     required_permissions = serializers.CharField(allow_null=True)
     messages = TicketMessageSerializer(many=True)
+    highlights = HighlightSerializer(
+        many=True, required=False, help_text="With q only: where the ticket matched, best first."
+    )
 
 
 class TicketPageSerializer(serializers.Serializer):
@@ -87,48 +113,17 @@ class TicketPageSerializer(serializers.Serializer):
     total_pages = serializers.IntegerField()
 
 
-def _id(value: int | None) -> str | None:
-    return None if value is None else str(value)
-
-
-def message_json(row: Row) -> dict[str, Any]:
-    return {
-        "id": row["id"],
-        "thread_id": str(row["ticket_id"]),
-        "user_id": row["author_id"],
-        "user_name": row["author_name"],
-        "is_anonymous": row["is_anonymous"],
-        "dm_message_id": _id(row["dm_message_id"]),
-        "inbox_message_id": _id(row["inbox_message_id"]),
-        "message_number": row["message_number"],
-        "created_at": row["created_at"].astimezone(UTC).isoformat(" ", "seconds")[:19],
-        "content": row["content"],
-        "is_internal": row["is_internal"],
-    }
-
-
 def ticket_json(row: Row, messages: list[Row]) -> dict[str, Any]:
-    return {
-        "id": str(row["id"]),
-        "user_id": row["user_id"],
-        "user_name": row["user_name"],
-        "channel_id": _id(row["channel_id"]),
-        "created_at": epoch(row["created_at"]),
-        "new_message_number": row["next_message_number"],
-        "status": row["status"],
-        "user_left": row["user_left"],
-        "closed_at": epoch(row["closed_at"]),
-        "closed_by": row["closed_by"],
-        "category_id": _id(row["category_id"]),
-        "category_name": row["category_name"],
-        "required_permissions": row["required_permissions"],
-        "messages": [message_json(message) for message in messages],
-    }
+    """A ticket as the API shows it: its row (already in the API's shape) with its messages."""
+    row["messages"] = messages
+    return row
 
 
 def page_json(page: TicketPage) -> dict[str, Any]:
+    """A page as the API shows it."""
+    messages = page.messages
     return {
-        "threads": [ticket_json(row, page.messages.get(row["id"], [])) for row in page.tickets],
+        "threads": [ticket_json(row, messages.get(row["id"], [])) for row in page.tickets],
         "total": page.total,
         "page": page.page,
         "page_size": page.page_size,

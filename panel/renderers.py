@@ -1,0 +1,35 @@
+"""The REST API's JSON renderer: orjson, several times faster than the standard library's encoder.
+
+The output is what DRF's ``JSONRenderer`` gives (compact, UTF-8, ``datetime`` as ISO 8601 with
+``Z`` for UTC, UUIDs and lazy translations as strings, decimals as strings): only the speed differs.
+A client asking for indented JSON (``Accept: application/json; indent=4``) gets DRF's renderer.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from rest_framework.renderers import JSONRenderer
+from rest_framework.utils.encoders import JSONEncoder
+
+_encoder = JSONEncoder()
+# datetimes go through DRF's encoder ("Z" for UTC), subclasses of str/int/dict/list (enums, ReturnDict)
+# are serialized as their base types, dict keys that are not strings become strings like json.dumps does.
+OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS
+
+
+def _default(value: Any) -> Any:
+    """What orjson does not know: DRF's encoder (lazy strings, decimals, timedeltas, querysets...)."""
+    return _encoder.default(value)
+
+
+class FastJSONRenderer(JSONRenderer):
+    """DRF's JSON renderer, encoding with orjson (the ``DEFAULT_RENDERER_CLASSES`` of the API)."""
+
+    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context=None) -> bytes:
+        if data is None:
+            return b""
+        if self.get_indent(accepted_media_type, renderer_context or {}):
+            return super().render(data, accepted_media_type, renderer_context)
+        return orjson.dumps(data, default=_default, option=OPTIONS)
