@@ -20,6 +20,7 @@ from nextcord.ext import commands
 from botrunner.bot import ModmailBot
 from botrunner.commanddocs import Arg, Doc, Example
 from botrunner.invocation import Invocation
+from botrunner.logsearch import logs_search, logs_search_embed
 from tickets import selectors, services, snowflake
 from tickets.links import panel_ticket_url
 from tickets.models import BotConfig, SystemState, Ticket
@@ -36,18 +37,25 @@ ID = Doc(
     examples=(Example("id", gettext_noop("shows the ID, ready to copy")),),
 )
 LOGS = Doc(
-    summary=gettext_noop("List a user's closed tickets, 10 per page, each linked to its panel page"),
-    usage="[user]",
+    summary=gettext_noop("List a user's closed tickets, or search the messages of every ticket"),
+    usage="[user] | search <words>",
     args=(
         Arg(
             "user",
             gettext_noop("Whose tickets: a mention or an ID (default: this ticket's user)"),
             slash=("user", "id"),
         ),
+        Arg(
+            "search <words>",
+            gettext_noop('Search all tickets: words, "phrases", -excluded, OR; names and IDs too'),
+            slash=("query",),
+        ),
     ),
     examples=(
         Example("logs", gettext_noop("the closed tickets of this ticket's user")),
         Example("logs 123456789012345678", gettext_noop("the closed tickets of that user")),
+        Example("logs search refund -paypal", gettext_noop("tickets about a refund, not by PayPal")),
+        Example('/logs query:"credit card"', gettext_noop("the tickets with that phrase")),
     ),
 )
 RECOVER = Doc(
@@ -134,7 +142,10 @@ class Info(commands.Cog):
                 % {"mention": f"<@{ticket.user_id}>", "id": ticket.user_id}
             )
 
-    async def _logs(self, inv: Invocation, user: nextcord.abc.User | None) -> None:
+    async def _logs(self, inv: Invocation, user: nextcord.abc.User | None, query: str | None = None) -> None:
+        if query is not None:
+            await self._logs_search(inv, query)
+            return
         if user is not None:
             user_id = user.id
         else:
@@ -145,6 +156,17 @@ class Info(commands.Cog):
             user_id = ticket.user_id
         embed, view = await self._logs_page(user_id, 0, inv)
         await inv.answer(embed=embed, view=view)
+
+    async def _logs_search(self, inv: Invocation, query: str) -> None:
+        """The tickets matching ``query``; deleted messages count for administrators only."""
+        query = query.strip()
+        if not query:
+            with inv.language():
+                await inv.fail(_("Write what to search for: `logs search <words>`."))
+        found = await inv.run(logs_search, text=query, include_deleted=inv.is_admin, cfg=self.bot.cfg)
+        with self.bot.language():
+            embed = logs_search_embed(found, text=query, color=self._color())
+        await inv.answer(embed=embed)
 
     async def _logs_page(
         self, user_id: int, page: int, inv: Invocation | None = None
@@ -279,9 +301,12 @@ class Info(commands.Cog):
             description=LOGS.option("user"), required=False, default=None
         ),
         id: nextcord.User = nextcord.SlashOption(description=LOGS.option("id"), required=False, default=None),
+        query: str = nextcord.SlashOption(
+            description=LOGS.option("query"), required=False, default=None, max_length=200
+        ),
     ) -> None:
-        """``user``, or ``id`` as Rustmail names it."""
-        await self._logs(Invocation(self.bot, interaction=interaction), user or id)
+        """``user``, or ``id`` as Rustmail names it; ``query`` searches every ticket instead."""
+        await self._logs(Invocation(self.bot, interaction=interaction), user or id, query)
 
     @nextcord.slash_command(name="recover", description=RECOVER.summary)
     async def recover_slash(self, interaction: nextcord.Interaction) -> None:
@@ -305,8 +330,24 @@ class Info(commands.Cog):
         await self._id(Invocation(self.bot, ctx=ctx))
 
     @commands.command(name="logs", **LOGS.text())
-    async def logs_text(self, ctx: commands.Context, user: nextcord.User | None = None) -> None:
-        await self._logs(Invocation(self.bot, ctx=ctx), user)
+    async def logs_text(self, ctx: commands.Context, *, args: str = "") -> None:
+        """``logs [user]`` or ``logs search <words>``."""
+        inv = Invocation(self.bot, ctx=ctx)
+        first, _sep, rest = args.strip().partition(" ")
+        if first.lower() == "search":
+            await self._logs(inv, None, rest)
+            return
+        user = None
+        if first:
+            try:
+                user = await commands.UserConverter().convert(ctx, args.strip())
+            except commands.BadArgument:
+                with inv.language():
+                    await inv.fail(
+                        _("Unknown user %(user)s. To search the tickets, write `logs search <words>`.")
+                        % {"user": nextcord.utils.escape_markdown(args.strip()[:100])}
+                    )
+        await self._logs(inv, user)
 
     @commands.command(name="recover", **RECOVER.text())
     async def recover_text(self, ctx: commands.Context) -> None:

@@ -12,6 +12,7 @@ The reads are ``panel.selectors.tickets``' (the API's category rule); the action
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable
 from datetime import timedelta
 from typing import Any
@@ -37,6 +38,7 @@ from panel.pages.forms_tickets import (
     TicketFilterForm,
 )
 from panel.selectors import hidden_categories
+from panel.selectors.search import ticket_search_list
 from panel.selectors.tickets import (
     ConversationPage,
     TicketEvent,
@@ -55,13 +57,14 @@ from tickets.models import (
     Ticket,
     TicketMessage,
 )
+from tickets.search import MAX_QUERY_LENGTH
 
 Permission = PanelPermission.Permission
 LIST_PAGE_SIZE = 50
 CONVERSATION_PAGE_SIZE = 60
 CATEGORY = 4
 FRESH = timedelta(seconds=10)
-LIST_FILTERS = ("status", "category", "staff", "user", "sort", "order", "size")
+LIST_FILTERS = ("q", "status", "category", "staff", "user", "sort", "order", "size")
 CONVERSATION_FILTERS = ("show", "q")
 
 
@@ -114,7 +117,8 @@ def _categories(request: HttpRequest) -> list[tuple[int, str]]:
 @panel_page(Permission.VIEW_PANEL)
 @require_GET
 def tickets(request: HttpRequest) -> HttpResponse:
-    """The tickets list: filters, sorting and keyset paging (``after``/``before`` cursors).
+    """The tickets list: filters, sorting and keyset paging (``after``/``before`` cursors); with
+    ``q``, a full-text search of every ticket, best match first, with highlighted snippets.
 
     ``?fragment=list`` (what htmx asks when an event arrives) answers with the list alone."""
     access = request.access
@@ -138,7 +142,13 @@ def tickets(request: HttpRequest) -> HttpResponse:
         before=request.GET.get("before", ""),
         page_size=_int(request.GET.get("size"), LIST_PAGE_SIZE),
     )
-    page = ticket_list(query=query, hidden=hidden)
+    search = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
+    if search:  # full-text search: every status unless one is chosen, best match first
+        if not request.GET.get("status"):
+            query = dataclasses.replace(query, status="all")
+        page = ticket_search_list(query=query, text=search, hidden=hidden, include_deleted=access.is_admin)
+    else:
+        page = ticket_list(query=query, hidden=hidden)
     rows = page.tickets
     people.update(_people([t.user_id for t in rows] + [t.taken_by for t in rows if t.taken_by not in people]))
     fresh_since = timezone.now() - FRESH
@@ -149,6 +159,7 @@ def tickets(request: HttpRequest) -> HttpResponse:
     filters = _keep(request.GET, LIST_FILTERS)
     context = {
         "form": form,
+        "search": search,
         "page": page,
         "tickets": rows,
         "filters": filters,

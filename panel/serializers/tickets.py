@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from panel.selectors import SORT_FIELDS, TicketPage
 from panel.selectors.tickets import Row
+from tickets.search import MAX_QUERY_LENGTH
 
 from .fields import SnowflakeField
 
@@ -39,6 +40,16 @@ class TicketQuerySerializer(serializers.Serializer):
         help_text="asc or desc, in any case.",
         error_messages={"invalid_choice": _("sort_order must be asc or desc.")},
     )
+    q = serializers.CharField(
+        required=False,
+        max_length=MAX_QUERY_LENGTH,
+        help_text=(
+            "Full-text search over every message and the tickets' user names, user IDs, labels and "
+            'categories, in web-search syntax (words, "phrases", -exclusion, OR). Results come best '
+            "first (sort_by and sort_order are ignored), each with highlights; status and category_id "
+            "filter only when given."
+        ),
+    )
 
 
 class TicketMessageSerializer(serializers.Serializer):
@@ -55,6 +66,19 @@ class TicketMessageSerializer(serializers.Serializer):
     created_at = serializers.CharField(help_text="UTC, as YYYY-MM-DD HH:MM:SS.")
     content = serializers.CharField(allow_blank=True)
     is_internal = serializers.BooleanField()
+
+
+class HighlightSerializer(serializers.Serializer):
+    """Where a ticket matched a search (documentation of ``Highlight.as_json``)."""
+
+    source = serializers.ChoiceField(
+        choices=["message", "user_name", "user_id", "label", "category"],
+        help_text="A message, or the ticket field that matched.",
+    )
+    message_id = serializers.IntegerField(allow_null=True, help_text="The message, for source=message.")
+    snippet = serializers.CharField(
+        help_text="HTML: the text escaped, the matched words in <mark>, cut around the matches."
+    )
 
 
 class TicketSerializer(serializers.Serializer):
@@ -74,6 +98,9 @@ class TicketSerializer(serializers.Serializer):
     category_name = serializers.CharField(allow_null=True)
     required_permissions = serializers.CharField(allow_null=True)
     messages = TicketMessageSerializer(many=True)
+    highlights = HighlightSerializer(
+        many=True, required=False, help_text="With q only: where the ticket matched, best first."
+    )
 
 
 class TicketPageSerializer(serializers.Serializer):

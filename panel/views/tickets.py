@@ -11,6 +11,8 @@ from rest_framework.views import APIView
 
 from panel.models import PanelPermission
 from panel.selectors import TicketPage, hidden_categories, ticket_detail, ticket_page
+from panel.selectors.search import ticket_search_page
+from panel.serializers.search import search_page_json
 from panel.serializers.tickets import (
     TicketPageSerializer,
     TicketQuerySerializer,
@@ -28,6 +30,11 @@ class TicketsView(APIView):
     ``user_name``), ``sort_order`` (``asc`` or ``desc`` in any case, default desc) → 200 ``{"threads":
     [...], "total", "page", "page_size", "total_pages"}``. With ``id``: 200, that ticket with its
     messages; 404 if unknown, 403 if it sits in a category the caller may not view.
+
+    With ``q`` (web-search syntax, at most 200 characters): the tickets whose messages or user name,
+    user ID, label or category match, best first (``sort_by``/``sort_order`` ignored; ``status``
+    and ``category_id`` filter only when given), each with ``highlights``; deleted messages are
+    searched for admins only. A query with nothing to look for (``-word`` alone) finds nothing.
 
     Tickets in Discord categories the caller may not View (per the guild cache) are left out for
     non-admins, as Rustmail does. 400 for any malformed parameter, 401 without a session, 403
@@ -53,6 +60,17 @@ class TicketsView(APIView):
         if "id" in params:
             row, messages = ticket_detail(ticket_id=params["id"], hidden=hidden)
             return Response(ticket_json(row, messages))
+        if "q" in params:  # a search: the same shape, best match first, with highlights
+            found = ticket_search_page(
+                text=params["q"],
+                status=params["status"] if "status" in request.query_params else None,
+                category_id=params.get("category_id"),
+                page=params["page"],
+                page_size=params["page_size"],
+                hidden=hidden,
+                include_deleted=request.auth.is_admin,
+            )
+            return Response(search_page_json(found))
         return Response(page_json(self.page(params, hidden=hidden)))
 
     def page(self, params: dict[str, Any], *, hidden: frozenset[int]) -> TicketPage:

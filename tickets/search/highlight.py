@@ -22,19 +22,20 @@ class Highlight:
     text: str
     message_id: int | None = None
 
-    def _short(self) -> str:
+    def short(self) -> str:
+        """The text on one line, cut at ``MAX_CHARS``, marks kept."""
         text = " ".join(self.text.split())
         return text if len(text) <= MAX_CHARS else text[: MAX_CHARS - 1] + "…"
 
     def html(self) -> str:
         """The snippet as HTML: the text escaped, the matched words in ``<mark>``."""
-        text = escape(self._short()).replace(MARK_START, "<mark>").replace(MARK_END, "</mark>")
+        text = escape(self.short()).replace(MARK_START, "<mark>").replace(MARK_END, "</mark>")
         # A snippet cut inside a match still closes its tag.
         return text + "</mark>" * (text.count("<mark>") - text.count("</mark>"))
 
     def plain(self) -> str:
         """The snippet without marks."""
-        return self._short().replace(MARK_START, "").replace(MARK_END, "")
+        return self.short().replace(MARK_START, "").replace(MARK_END, "")
 
     def as_json(self) -> dict[str, object]:
         """The API's form: ``source``, ``message_id`` (null for a ticket field) and ``snippet`` (HTML)."""
