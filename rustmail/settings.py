@@ -222,6 +222,8 @@ CELERY_BEAT_SCHEDULE = {
     "stuck-tickets": {"task": "tickets.repair_stuck_tickets", "schedule": 60.0},
     "expired-sessions": {"task": "tickets.clear_expired_sessions", "schedule": 3600.0},
     "live-events": {"task": "tickets.live_events_housekeeping", "schedule": 5.0},
+    # Stored attachments past ATTACHMENT_RETENTION_DAYS deleted, downloads left pending retried.
+    "attachments": {"task": "tickets.attachments_housekeeping", "schedule": 600.0},
 }
 for _entry in CELERY_BEAT_SCHEDULE.values():
     _entry["options"] = {"expires": _entry["schedule"]}
@@ -362,6 +364,37 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# --- Attachments: the files users and staff send, stored for good --------------------------------
+# Discord's attachment URLs expire after about a day: each file is downloaded once and kept in the
+# "attachments" storage (DATA_DIR/media by default, any S3-compatible store when
+# ATTACHMENTS_S3_BUCKET is set), served only through an authenticated URL, never a public path.
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))
+ATTACHMENTS_S3_BUCKET = env_str("ATTACHMENTS_S3_BUCKET")
+_S3_ADDRESSING = env_choice("ATTACHMENTS_S3_ADDRESSING_STYLE", "AUTO", ("AUTO", "PATH", "VIRTUAL"))
+if ATTACHMENTS_S3_BUCKET:
+    STORAGES["attachments"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": ATTACHMENTS_S3_BUCKET,
+            "endpoint_url": env_url("ATTACHMENTS_S3_ENDPOINT_URL", schemes=("http", "https")),
+            "region_name": env_str("ATTACHMENTS_S3_REGION") or None,
+            "access_key": env_str("ATTACHMENTS_S3_ACCESS_KEY_ID") or None,
+            "secret_key": env_str("ATTACHMENTS_S3_SECRET_ACCESS_KEY") or None,
+            "location": env_str("ATTACHMENTS_S3_PREFIX"),
+            "addressing_style": None if _S3_ADDRESSING == "AUTO" else _S3_ADDRESSING.lower(),
+            "default_acl": None,
+            "querystring_auth": True,
+        },
+    }
+else:
+    STORAGES["attachments"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(MEDIA_ROOT), "base_url": None},
+    }
+# Files larger than this are announced (name, size) but not downloaded nor stored.
+ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 25 * 1024 * 1024, minimum=1, maximum=2**40)
+# Stored files are deleted this many days after their message (0: kept for good).
+ATTACHMENT_RETENTION_DAYS = env_int("ATTACHMENT_RETENTION_DAYS", 0, minimum=0, maximum=36500)
 # Without a collectstatic, STATIC_ROOT does not exist: nothing to warn about.
 warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
 MIDDLEWARE.insert(

@@ -8,11 +8,13 @@ tests/panel/test_page_permissions.py fails when a route here has no row in its m
 from django.urls import path, re_path
 
 from panel.pages import apikeys as apikey_pages
+from panel.pages import bans as ban_pages
 from panel.pages import categories as category_pages
 from panel.pages import configuration as configuration_pages
 from panel.pages import dashboard, language, signin, tickets
 from panel.pages import profile as profile_pages
 from panel.pages import setup as setup_pages
+from panel.pages import statistics as statistics_pages
 
 app_name = "panel"
 
@@ -58,6 +60,10 @@ urlpatterns = [
     path("panel/apikeys", apikey_pages.apikeys, name="apikeys"),
     path("panel/apikeys/<int:key_id>/revoke", apikey_pages.apikey_revoke, name="apikey_revoke"),
     path("panel/apikeys/<int:key_id>/delete", apikey_pages.apikey_delete, name="apikey_delete"),
+    # Blocked users and bans (ViewBans sees, ManageTickets blocks and unblocks).
+    path("panel/bans", ban_pages.bans, name="bans"),
+    path("panel/bans/block", ban_pages.block, name="block"),
+    path("panel/bans/unblock/<int:user_id>", ban_pages.unblock, name="unblock"),
     # Ticket categories and the prompt (ManageCategories); deletion after a confirmation page.
     path("panel/categories", category_pages.categories, name="categories"),
     path("panel/categories/list", category_pages.categories_list, name="categories_list"),
@@ -69,6 +75,13 @@ urlpatterns = [
     path("panel/categories/<int:category_id>/delete", category_pages.category_delete, name="category_delete"),
     # The bot's Discord profile (ManageBot).
     path("panel/profile", profile_pages.profile, name="profile"),
+    # Statistics of the last 7, 30 or 90 days (ViewPanel), each table as CSV.
+    path("panel/statistics", statistics_pages.statistics_page, name="statistics"),
+    re_path(
+        r"^panel/statistics/(?P<table>activity|categories|staff|hours|response-times)\.csv$",
+        statistics_pages.statistics_csv,
+        name="statistics_csv",
+    ),
     # The first-run setup wizard (its one-time link, or a Django superuser), with and without the slash.
     path("setup", setup_pages.setup, name="setup"),
     path("setup/", setup_pages.setup, name="setup_slash"),

@@ -128,3 +128,55 @@ def seed() -> dict[str, Any]:
         ),
         "T9": ticket(9, at(1, 0, month=2), closed=at(10, 0, month=2), closed_by=str(ALICE)),
     }
+
+
+def recent_day(days_ago: int, hour: int, minute: int = 0, now: datetime | None = None) -> datetime:
+    """``hour:minute`` UTC, ``days_ago`` days before today (UTC, the default ``TIME_ZONE``)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    today = (now or timezone.now()).astimezone(UTC).date() - timedelta(days=days_ago)
+    return datetime(today.year, today.month, today.day, hour, minute, tzinfo=UTC)
+
+
+def seed_recent() -> dict[str, Any]:
+    """Four tickets of the last four days (before today, so the clock never moves them), for pages
+    served by another process (whose clock cannot be set):
+
+        R1  1 day ago 09:00 → 11:00 by A, Billing   user 09:00, A 09:15
+        R2  2 days ago 10:00, open, Support          user 10:00, B 10:05, A 11:00
+        R3  3 days ago 08:00 → 2 days ago 08:00 by B, Billing   user 08:00, A 09:00
+        R4  4 days ago 12:00, open, no category      user 12:00 (unanswered)
+
+    Over 7 days: first responses 5, 15 and 60 min (average 26 min 40 s, median 15 min);
+    resolutions 2 h and 1 d (average and median 13 h); A 3 replies, 1 close, answered R1 in
+    15 min, R2 and R3 in 1 h (median 1 h, average 45 min); B 1 reply (5 min), 1 close.
+    """
+    d = recent_day
+    billing, support = (BILLING, "Billing"), (SUPPORT, "Support")
+    return {
+        "R1": ticket(
+            101,
+            d(1, 9),
+            closed=d(1, 11),
+            closed_by=str(ALICE),
+            category=billing,
+            messages=(("user", None, d(1, 9)), ("staff", ALICE, d(1, 9, 15))),
+        ),
+        "R2": ticket(
+            102,
+            d(2, 10),
+            category=support,
+            messages=(("user", None, d(2, 10)), ("staff", BOB, d(2, 10, 5)), ("staff", ALICE, d(2, 11))),
+        ),
+        "R3": ticket(
+            103,
+            d(3, 8),
+            closed=d(2, 8),
+            closed_by=str(BOB),
+            category=billing,
+            messages=(("user", None, d(3, 8)), ("staff", ALICE, d(3, 9))),
+        ),
+        "R4": ticket(104, d(4, 12), messages=(("user", None, d(4, 12)),)),
+    }
