@@ -53,6 +53,9 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
+# Run as a script, this folder comes first on the path: its modules (bench/statistics.py) must not
+# shadow the standard library's for Django and nextcord.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 
 
 # --- the bare bot (a child process; no Django) ---------------------------------------------------
@@ -238,7 +241,6 @@ def run_bot(name: str, args: argparse.Namespace, workdir: Path) -> Result:
             DISCORD_REST_RATE=str(args.rest_rate),
             LOG_LEVEL="WARNING" if not bare else "INFO",
             DEBUG="false",  # as in production: no SQL kept for the debug page
-            SECRET_KEY="rustmail-bench-relay-" + "s" * 40,
         )
         env.pop("DISCORD_TOKEN", None)
         with log.open("w") as out:
@@ -353,6 +355,8 @@ def main() -> None:
         DEBUG="true",
         LOG_LEVEL="WARNING",
         DJANGO_SETTINGS_MODULE="rustmail.settings",
+        # The bot decrypts the token this process stores: both use the same key.
+        SECRET_KEY="rustmail-bench-relay-" + "s" * 40,
     )
     sys.path.insert(0, str(ROOT))
     import django

@@ -44,6 +44,15 @@ def config() -> BotConfig:
     return BotConfig.load()
 
 
+def config_at(stamp: datetime | None, cfg: BotConfig) -> BotConfig:
+    """The configuration as saved at ``stamp`` (its ``updated_at``, read with the caller's other
+    facts): ``cfg`` (from ``config()``) when it is that one, else read again, so a change saved by
+    any process applies from the next call on, without waiting for the bot's next refresh."""
+    if stamp is None or cfg.updated_at == stamp:
+        return cfg
+    return BotConfig.load()
+
+
 def staff_guild_id(cfg: BotConfig) -> int:
     """The guild holding ticket channels: the staff guild in dual mode, the only guild otherwise."""
     guild = cfg.mode_staff_guild_id if cfg.mode_type == "dual" else cfg.mode_guild_id
