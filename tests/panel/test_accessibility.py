@@ -94,6 +94,14 @@ PAGES: list[Page] = [
     Page("configuration-viewer", "/panel/configuration", "viewer", lambda guild: _config_changes()),
     Page("configuration-errors", "/panel/configuration", "superuser", then=lambda page: _config_error(page)),
     Page("configuration-history", "/panel/configuration/history", "viewer", lambda guild: _config_changes()),
+    Page(
+        "statistics",
+        "/panel/statistics?days=7",
+        "viewer",
+        lambda guild: _statistics(),
+        lambda page: _open_tables(page),
+    ),
+    Page("statistics-empty", "/panel/statistics?days=90", "viewer"),
     Page("setup-invalid", "/setup/?token=expired", "anonymous"),
     Page("setup-token-error", "/setup/", "superuser", then=lambda page: _setup_empty_token(page)),
     *(
@@ -125,6 +133,19 @@ def _conversation() -> Ticket:
     from .test_browser_tickets import seed_conversation
 
     return seed_conversation(14, category_id=None)
+
+
+def _statistics() -> None:
+    """Four tickets of the last days (tests/statistics/seed.py)."""
+    from tests.statistics.seed import seed_recent
+
+    seed_recent()
+
+
+def _open_tables(page: Any) -> None:
+    """Every chart's table shown."""
+    for summary in page.locator("details.chart-table > summary").all():
+        summary.click()
 
 
 def _config_changes() -> None:
