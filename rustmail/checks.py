@@ -67,3 +67,27 @@ def check_scheduler_broker(app_configs=None, **kwargs) -> list[checks.CheckMessa
             )
         ]
     return []
+
+
+@checks.register(checks.Tags.compatibility, deploy=False)
+def check_attachment_storage(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """The attachment folder (``MEDIA_ROOT``) must be writable: files users and staff send are kept
+    there. An S3 store is not reached at startup (a slow endpoint would hold every process): a
+    failure there is logged and the file stays pending, fetched again by the worker."""
+    if settings.ATTACHMENTS_S3_BUCKET:
+        return []
+    folder = settings.MEDIA_ROOT
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        writable = os.access(folder, os.W_OK)
+    except OSError:
+        writable = False
+    if writable:
+        return []
+    return [
+        checks.Error(
+            f"The attachment folder {folder} is not writable: files users and staff send could not be kept.",
+            hint="Make MEDIA_ROOT (default DATA_DIR/media) writable, or set ATTACHMENTS_S3_BUCKET.",
+            id="rustmail.E020",
+        )
+    ]

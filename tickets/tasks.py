@@ -137,3 +137,15 @@ def live_events_housekeeping() -> int:
     outbox to its retention (``LIVE_EVENTS_RETENTION``). Returns how many events were trimmed."""
     bot_status_check()
     return events.trim()
+
+
+@shared_task(name="tickets.attachments_housekeeping")
+def attachments_housekeeping() -> dict[str, int]:
+    """Delete stored attachments past ``ATTACHMENT_RETENTION_DAYS`` (0 keeps them) and fetch the
+    ones left pending by a process that stopped before downloading them."""
+    from tickets.services.attachments import attachments_housekeeping as housekeeping
+
+    port = _discord()
+    if port is None:
+        return {}
+    return _report("Attachments", housekeeping(port=port))

@@ -23,6 +23,17 @@ from tickets.errors import DomainError
 
 log = logging.getLogger("rustmail.bot")
 
+
+def _files(attachments: list[nextcord.Attachment]) -> list[services.IncomingAttachment]:
+    """The files of a reply as the service takes them (downloaded and stored there)."""
+    return [
+        services.IncomingAttachment(
+            filename=a.filename, size=a.size, content_type=a.content_type or "", url=a.url, discord_id=a.id
+        )
+        for a in attachments
+    ]
+
+
 MESSAGE_HELP = gettext_noop("What to send; {{key}} inserts a snippet; files attached to the command go too")
 REPLY = Doc(
     summary=gettext_noop("Reply to the ticket's user, with your name and top role (numbered #N)"),
@@ -79,7 +90,12 @@ class Replies(commands.Cog):
 
     # --- the commands, once ----------------------------------------------------------------
     async def _reply(
-        self, inv: Invocation, content: str, *, anonymous: bool, attachments: list[str] | None = None
+        self,
+        inv: Invocation,
+        content: str,
+        *,
+        anonymous: bool,
+        attachments: list[services.IncomingAttachment] | None = None,
     ) -> None:
         """Send the next numbered reply to the ticket's user, with or without the sender's name."""
         async with self.bot.runner.ordered(("channel", inv.channel_id)):
@@ -92,7 +108,8 @@ class Replies(commands.Cog):
                 anonymous=anonymous,
                 attachments=attachments or [],
             )
-            # A file attached to the command lives in its message: it stays, or the link dies.
+            # A file attached to the command stays in the channel with its message (the bot's copy
+            # of the reply announces only what could not reach the user).
             if not attachments:
                 await _drop_command_message(inv)
             cfg = self.bot.cfg
@@ -200,7 +217,7 @@ class Replies(commands.Cog):
         content = "\n".join(part for part in (message, content) if part)
         if snippet:
             content = f"{content}\n{{{{{snippet}}}}}" if content else f"{{{{{snippet}}}}}"
-        files = [attachment.url] if attachment else []
+        files = _files([attachment]) if attachment else []
         await self._reply(
             Invocation(self.bot, interaction=interaction), content, anonymous=anonymous, attachments=files
         )
@@ -246,12 +263,12 @@ class Replies(commands.Cog):
     # --- text entry points ---------------------------------------------------------------
     @commands.command(name="reply", aliases=["r"], **REPLY.text())
     async def reply_text(self, ctx: commands.Context, *, content: str = "") -> None:
-        files = [a.url for a in ctx.message.attachments]
+        files = _files(ctx.message.attachments)
         await self._reply(Invocation(self.bot, ctx=ctx), content, anonymous=False, attachments=files)
 
     @commands.command(name="anonreply", aliases=["ar"], **ANONREPLY.text())
     async def anonreply_text(self, ctx: commands.Context, *, content: str = "") -> None:
-        files = [a.url for a in ctx.message.attachments]
+        files = _files(ctx.message.attachments)
         await self._reply(Invocation(self.bot, ctx=ctx), content, anonymous=True, attachments=files)
 
     @commands.command(name="edit", aliases=["e"], **EDIT.text())

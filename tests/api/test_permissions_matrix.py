@@ -36,6 +36,8 @@ from .conftest import (
 PUBLIC = "public"  # no authentication at all
 SESSION = "session"  # any valid panel session
 KEY = "key:CreateTicket"  # an API key holding CreateTicket
+# Readers: a panel session holding ViewPanel, or an API key holding ReadTickets (a CreateTicket key: 403).
+READ = "read"
 
 
 def _new_key(_: Any) -> dict[str, Any]:
@@ -53,6 +55,12 @@ def _new_category(_: Any) -> dict[str, Any]:
     category = category_add(name=f"Billing {next_id()}", discord_category_id=next_id())
     category_role_link(category_id=category.pk, role_id=STAFF_ROLE)
     return {"category": category.pk, "role": STAFF_ROLE}
+
+
+def _new_attachment(_: Any) -> dict[str, Any]:
+    from tests.attachments.helpers import png, stored_attachment
+
+    return {"attachment": stored_attachment(data=png(64, 48)).pk}
 
 
 def _grant_body(_: Any) -> dict[str, Any]:
@@ -100,6 +108,8 @@ ENDPOINTS = [
     ),
     Endpoint("POST", "/api/apikeys/{key}/revoke", Permission.MANAGE_API_KEYS, 204, setup=_new_key),
     Endpoint("DELETE", "/api/apikeys/{key}", Permission.MANAGE_API_KEYS, 204, setup=_new_key),
+    Endpoint("GET", "/api/attachments/{attachment}", READ, 200, setup=_new_attachment),
+    Endpoint("GET", "/api/attachments/{attachment}/thumbnail", READ, 200, setup=_new_attachment),
     Endpoint("GET", "/api/admin/members", Permission.MANAGE_PERMISSIONS, 200),
     Endpoint("GET", "/api/admin/roles", Permission.MANAGE_PERMISSIONS, 200),
     Endpoint("GET", "/api/admin/permissions", Permission.MANAGE_PERMISSIONS, 200),
@@ -189,6 +199,8 @@ def expected(endpoint: Endpoint, caller: str) -> int:
         return endpoint.ok
     if endpoint.needs == KEY:
         return endpoint.ok if caller == "api_key" else 401
+    if endpoint.needs == READ and caller == "api_key":
+        return 403  # a key that does not hold ReadTickets
     if caller in ("anonymous", "api_key"):
         return 401  # an API key is no panel session
     if caller == "without_permission" and endpoint.needs != SESSION:
@@ -205,7 +217,8 @@ def client_for(caller: str, endpoint: Endpoint) -> APIClient:
         return client
     if caller == "super_admin":
         return session_client(make_user(SUPER_ADMIN))
-    needed = () if endpoint.needs in (PUBLIC, SESSION, KEY) else (endpoint.needs,)
+    needs = Permission.VIEW_PANEL if endpoint.needs == READ else endpoint.needs
+    needed = () if needs in (PUBLIC, SESSION, KEY) else (needs,)
     if caller == "with_permission":
         return session_client(make_user(next_id(), roles=(STAFF_ROLE,), grants=needed))
     # Every permission but the one needed: only that one can be missing.
@@ -242,6 +255,7 @@ def _routes() -> set[tuple[str, str]]:
             "<int:grant_id>", "{grant}"
         )
         route = route.replace("<int:category_id>", "{category}").replace("<str:role_id>", "{role}")
+        route = route.replace("<int:attachment_id>", "{attachment}")
         actions = getattr(pattern.callback, "actions", None)  # a ViewSet's methods on this route
         methods = [
             m

@@ -139,7 +139,7 @@ async def test_a_reply_over_2000_characters_is_refused(modmail, ticket):
     assert await staff_replies(modmail, ticket) == []
 
 
-async def test_a_reply_with_a_file_sends_its_link_and_keeps_the_command(modmail, ticket):
+async def test_a_reply_with_a_file_sends_the_file_and_keeps_the_command(modmail, ticket):
     command = await modmail.emu.post_in_channel(
         ticket.channel_id,
         modmail.demo.staff_id,
@@ -148,7 +148,8 @@ async def test_a_reply_with_a_file_sends_its_link_and_keeps_the_command(modmail,
     )
     await modmail.emu.wait_for(lambda: reply_dms(modmail, ticket.user_id))
     (dm,) = reply_dms(modmail, ticket.user_id)
-    assert command["attachments"][0]["url"] in dm["embeds"][0]["description"]
+    assert command["attachments"][0]["url"] not in dm["embeds"][0]["description"]
+    assert [(a["filename"], a["size"]) for a in dm["attachments"]] == [("form.pdf", 8)]
     await modmail.bot.runner.drain(5)
     assert modmail.emu.message(command["id"]) is not None
 

@@ -116,17 +116,20 @@ async def test_attachments_are_relayed_and_recorded(modmail):
     ticket = await modmail.ticket_of(user)
     url = sent["attachments"][0]["url"]
     copy = await emu.wait_for_message(ticket.channel_id, lambda m: "Here is the receipt" in text_of(m))
-    assert url in text_of(copy)
-    stored = await modmail.db(lambda: list(Attachment.objects.values("filename", "size", "url")))
-    assert stored == [{"filename": "receipt.png", "size": 504, "url": url}]
+    assert url not in text_of(copy)
+    assert [(a["filename"], a["size"]) for a in copy["attachments"]] == [("receipt.png", 504)]
+    stored = await modmail.db(lambda: list(Attachment.objects.values("filename", "size", "url", "state")))
+    assert stored == [{"filename": "receipt.png", "size": 504, "url": url, "state": "stored"}]
 
 
 async def test_an_attachment_alone_is_relayed(modmail):
     emu, user = modmail.emu, modmail.demo.user_ids[0]
-    sent = await emu.user_dm(user, "", attachments=[("photo.jpg", b"jpeg" * 10, "image/jpeg")])
+    await emu.user_dm(user, "", attachments=[("photo.jpg", b"jpeg" * 10, "image/jpeg")])
     ticket = await modmail.ticket_of(user)
-    copy = await emu.wait_for_message(ticket.channel_id, lambda m: "photo.jpg" in text_of(m))
-    assert sent["attachments"][0]["url"] in text_of(copy)
+    copy = await emu.wait_for_message(
+        ticket.channel_id, lambda m: [a["filename"] for a in m["attachments"]] == ["photo.jpg"]
+    )
+    assert copy["attachments"][0]["size"] == 40
 
 
 # --- long messages ----------------------------------------------------------------------------
@@ -253,14 +256,13 @@ async def test_a_user_outside_the_community_guild_opens_nothing_and_is_told_why(
     assert len(emu.channels(modmail.demo.guild_id)) == channels_before
 
 
-async def test_attachments_over_8_mb_are_refused_with_a_message(modmail):
+async def test_a_file_over_8_mb_is_relayed_as_a_file(modmail):
     emu, user = modmail.emu, modmail.demo.user_ids[0]
     big = b"0" * (8 * 1024 * 1024 + 1)
     await emu.user_dm(user, "the video", attachments=[("video.mp4", big, "video/mp4")])
-    notice = await emu.wait_for_dm(user)
-    assert "8 MB" in text_of(notice) and "video.mp4" in text_of(notice)
-    assert await modmail.db(lambda: TicketMessage.objects.count()) == 0
-    assert await modmail.db(lambda: Ticket.objects.count()) == 0
+    ticket = await modmail.ticket_of(user)
+    copy = await emu.wait_for_message(ticket.channel_id, lambda m: "the video" in text_of(m))
+    assert [(a["filename"], a["size"]) for a in copy["attachments"]] == [("video.mp4", len(big))]
 
 
 # --- language ---------------------------------------------------------------------------------

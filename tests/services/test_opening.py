@@ -110,15 +110,16 @@ def test_maintenance_mode_answers_and_opens_nothing(scene):
     assert not Ticket.objects.exists()
 
 
-def test_attachment_over_8_mb_is_rejected(scene):
+def test_a_large_attachment_does_not_refuse_the_dm(scene):
     big = services.IncomingAttachment(
         filename="big.zip", size=9 * 1024 * 1024, content_type="application/zip", url="http://cdn/big.zip"
     )
-    assert scene.dm(USER, "file", attachments=[big]).outcome == Relay.REJECTED
-    assert not Ticket.objects.exists()
+    assert scene.dm(USER, "file", attachments=[big]).outcome == Relay.OPENED
+    assert TicketMessage.objects.get().content == "file"
 
 
-def test_attachments_are_recorded_and_linked(scene):
+def test_attachments_are_recorded_and_uploaded(scene):
+    scene.discord.cdn["http://cdn/a.png"] = b"\x89PNG-bytes"
     file = services.IncomingAttachment(
         filename="a.png", size=10, content_type="image/png", url="http://cdn/a.png"
     )
@@ -126,7 +127,9 @@ def test_attachments_are_recorded_and_linked(scene):
     message = TicketMessage.objects.get()
     assert message.attachments.get().filename == "a.png"
     ticket = message.ticket
-    assert any("http://cdn/a.png" in m.text for m in scene.discord.channel_messages(ticket.channel_id))
+    copies = [m for m in scene.discord.channel_messages(ticket.channel_id) if "see file" in m.text]
+    assert [f.data for f in copies[0].files] == [b"\x89PNG-bytes"]
+    assert "http://cdn/a.png" not in copies[0].text
 
 
 @pytest.mark.parametrize("embedded", [True, False])

@@ -7,7 +7,7 @@ import pytest
 from tickets import services
 from tickets.discord import DiscordError
 from tickets.models import RefusedMessage, SystemState, Ticket
-from tickets.services import IncomingAttachment, Relay
+from tickets.services import Relay
 
 from .conftest import GUILD, STAFF, USER
 
@@ -32,13 +32,10 @@ def test_each_kind_of_refusal_is_recorded_with_its_reason(scene):
     state.presence = SystemState.Presence.ONLINE
     state.save()
 
-    huge = IncomingAttachment(filename="video.mp4", size=9 * 1024 * 1024, content_type="video/mp4", url="x")
-    assert scene.dm(USER, "too big", attachments=[huge]).outcome == Relay.REJECTED
-
     del scene.discord.members[(GUILD, USER)]
     assert scene.dm(USER, "outsider").outcome == Relay.NOT_MEMBER
 
-    assert reasons() == ["blocked", "maintenance", "rejected", "not_member"]
+    assert reasons() == ["blocked", "maintenance", "not_member"]
     assert not Ticket.objects.exists()
 
 

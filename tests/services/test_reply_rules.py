@@ -81,12 +81,14 @@ def test_plain_text_replies_put_the_block_quote_on_its_own_line(scene, ticket, s
     assert scene.discord.messages[message.dm_message_id].content == "**Staffer** (Moderator):\n>>> Hello"
 
 
-def test_editing_a_reply_keeps_its_attachment_links(scene, ticket, staff):
+def test_editing_a_reply_keeps_its_attachment(scene, ticket, staff):
     link = "https://cdn.example/attachments/1/2/form.pdf"
+    scene.discord.cdn[link] = b"%PDF-1.4 form"
     message = services.ticket_reply(
         ticket=ticket, staff=staff, content="the form", attachments=[link], port=scene.discord
     )
     services.reply_edit(ticket=ticket, number=1, content="the signed form", editor=staff, port=scene.discord)
-    for copy_id in (message.dm_message_id, message.inbox_message_id):
-        description = scene.discord.messages[copy_id].embeds[0]["description"]
-        assert description.startswith("the signed form") and link in description
+    user_copy = scene.discord.messages[message.dm_message_id]
+    assert user_copy.embeds[0]["description"] == "the signed form"
+    assert [f.data for f in user_copy.files] == [b"%PDF-1.4 form"]
+    assert scene.discord.messages[message.inbox_message_id].embeds[0]["description"] == "the signed form"

@@ -16,6 +16,7 @@ from .port import (
     UNKNOWN_GUILD,
     UNKNOWN_MESSAGE,
     UNKNOWN_USER,
+    AttachmentTooLarge,
     AuditLogPage,
     DiscordChannel,
     DiscordError,
@@ -121,6 +122,10 @@ class FakeDiscord:
         self.audit_entries: dict[int, list[dict[str, Any]]] = {}
         # guild ID -> boost tier (the upload limit follows it).
         self.premium_tiers: dict[int, int] = {}
+        # What Discord's CDN serves: URL -> bytes (any other URL answers 404); URL -> how many
+        # more downloads fail with a 500 first.
+        self.cdn: dict[str, bytes] = {}
+        self.cdn_failures: dict[str, int] = {}
         # The bot's profile once edited, and when its username changed (2 per hour, as Discord).
         self.bot_user: DiscordUser | None = None
         self.username_changes: list[float] = []
@@ -266,6 +271,20 @@ class FakeDiscord:
             )
             self.messages[stored.id] = stored
             return SentMessage(id=stored.id, channel_id=channel_id)
+
+    def download(self, url: str, sink, *, max_bytes: int) -> int:
+        with self._lock:
+            self.calls.append(("download", (url,)))
+            if self.cdn_failures.get(url, 0) > 0:
+                self.cdn_failures[url] -= 1
+                raise DiscordError(500, 0, "CDN error")
+            if url not in self.cdn:
+                raise DiscordError(404, 0, "This content is no longer available.")
+            data = self.cdn[url]
+        if len(data) > max_bytes:
+            raise AttachmentTooLarge(len(data))
+        sink.write(data)
+        return len(data)
 
     def upload_limit(self, channel_id: int) -> int:
         self.calls.append(("upload_limit", (channel_id,)))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, BinaryIO, Protocol
 
 # Discord's JSON error codes the services react to.
 UNKNOWN_CHANNEL = 10003
@@ -63,6 +63,10 @@ class DiscordError(Exception):
         return self.code == INVALID_FORM_BODY and "CHANNEL_PARENT_MAX_CHANNELS" in self.field_error_codes(
             "parent_id"
         )
+
+
+class AttachmentTooLarge(Exception):
+    """A file being downloaded from Discord's CDN went past the size it may have (nothing more is read)."""
 
 
 @dataclass(frozen=True)
@@ -238,6 +242,13 @@ class DiscordPort(Protocol):
     def send(self, channel_id: int, message: OutgoingMessage) -> SentMessage:
         """Post a message; with ``message.files`` it is one multipart request (``payload_json`` and
         ``files[n]``), the files in the same message as the text."""
+        ...
+
+    def download(self, url: str, sink: BinaryIO, *, max_bytes: int) -> int:
+        """Stream an attachment from Discord's CDN (the URL Discord gave) into ``sink``, in pieces;
+        return its size. One attempt: ``AttachmentTooLarge`` past ``max_bytes`` (the rest is not
+        read), ``DiscordError`` when it cannot be fetched (status 404: gone or expired; 0: the
+        network; 5xx: the CDN)."""
         ...
 
     def upload_limit(self, channel_id: int) -> int:

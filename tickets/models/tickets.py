@@ -118,8 +118,6 @@ class Ticket(models.Model):
                 fields=["status", "user_name", "id"], include=["category_id"], name="ticket_list_username"
             ),
             models.Index(fields=["status", "category_id"], name="ticket_status_category"),
-            models.Index(fields=["status", "user_name"], name="ticket_status_username"),
-            models.Index(fields=["status", "-closed_at"], name="ticket_status_closed"),
             # The panel's list: latest activity first, filtered by status or by who handles it.
             models.Index(
                 F("status"),
@@ -217,6 +215,33 @@ class Attachment(models.Model):
     size = models.PositiveBigIntegerField(help_text=_("Size in bytes."))
     content_type = models.CharField(max_length=255, blank=True, default="", help_text=_("MIME type."))
     url = models.URLField(max_length=1000, help_text=_("Where the file was served when it was sent."))
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Not fetched yet")
+        STORED = "stored", _("Stored")
+        TOO_LARGE = "too_large", _("Too large to store")
+        FAILED = "failed", _("Could not be downloaded")
+        DELETED = "deleted", _("Deleted by the retention setting")
+
+    state = models.CharField(
+        max_length=16,
+        choices=State.choices,
+        default=State.PENDING,
+        help_text=_("Whether the file itself is kept (Discord's URL expires after about a day)."),
+    )
+    sha256 = models.CharField(
+        max_length=64,
+        blank=True,
+        default="",
+        db_index=True,
+        help_text=_("SHA-256 of the stored file (identical files are stored once)."),
+    )
+    stored_name = models.CharField(
+        max_length=255, blank=True, default="", help_text=_("The file's name in the attachment storage.")
+    )
+    thumbnail_name = models.CharField(
+        max_length=255, blank=True, default="", help_text=_("An image's thumbnail in the attachment storage.")
+    )
 
     class Meta:
         verbose_name = _("attachment")

@@ -53,10 +53,9 @@ from ._common import (
     port_or_default,
     staff_guild_id,
 )
+from .attachments import relay_files
 from .bans import ban_recap_line
 from .refusals import Reason, block_notice, refusal_record, was_refused
-
-MAX_ATTACHMENT_BYTES = 8 * 1024 * 1024
 
 
 class Relay(enum.StrEnum):
@@ -69,7 +68,7 @@ class Relay(enum.StrEnum):
     BLOCKED = "blocked"
     NOT_MEMBER = "not_member"
     MAINTENANCE = "maintenance"
-    REJECTED = "rejected"  # an attachment too large
+    REJECTED = "rejected"  # an attachment too large (before files were stored: kept for the record)
     PROMPTED = "prompted"  # held: the category prompt was sent
     QUEUED = "queued"  # held while the user chooses
     DELAYED = "delayed"  # stored, but Discord refused its copy: it goes with the next DM or recovery
@@ -437,7 +436,7 @@ def user_message_relay(
     cfg = config()
     existing = TicketMessage.objects.select_related("ticket").get(pk=stored[0]) if stored else None
     if existing is None:
-        refusal = _refuse(cfg=cfg, port=port, user_id=user_id, attachments=attachments)
+        refusal = _refuse(cfg=cfg, port=port, user_id=user_id)
         if refusal is not None:
             outcome, text = refusal
             refusal_record(user_id=user_id, dm_message_id=dm_message_id, reason=Reason(outcome.value))
@@ -530,9 +529,7 @@ def _held(dm_message_id: int) -> bool:
     return PendingMessage.objects.filter(dm_message_id=dm_message_id).exists()
 
 
-def _refuse(
-    *, cfg: BotConfig, port: DiscordPort, user_id: int, attachments: list[IncomingAttachment]
-) -> tuple[Relay, str] | None:
+def _refuse(*, cfg: BotConfig, port: DiscordPort, user_id: int) -> tuple[Relay, str] | None:
     """Why this DM opens nothing and what the user is told, or None when it may go through."""
     with bot_language(cfg):
         if selectors.active_block(user_id):
@@ -541,11 +538,6 @@ def _refuse(
             return Relay.MAINTENANCE, _("The bot is under maintenance. Please try again later.")
         if not _is_member(cfg, port, user_id):
             return Relay.NOT_MEMBER, _("You must be a member of the server to contact the staff.")
-        too_big = [a.filename for a in attachments if a.size > MAX_ATTACHMENT_BYTES]
-        if too_big:
-            return Relay.REJECTED, _(
-                "Attachments over 8 MB cannot be relayed: %(names)s. Your message was not delivered."
-            ) % {"names": ", ".join(too_big)}
     return None
 
 
@@ -700,15 +692,18 @@ def _undelivered_before(message: TicketMessage) -> list[TicketMessage]:
 
 def _copy_to_channel(cfg: BotConfig, port: DiscordPort, ticket: Ticket, message: TicketMessage) -> None:
     """Post a user message's copy in its ticket channel, split in as many parts as it needs; each
-    part's nonce comes from the DM, so a repeat returns the first copy instead of posting another."""
+    part's nonce comes from the DM, so a repeat returns the first copy instead of posting another.
+    The DM's files are uploaded with the first part (fetched and stored first: ``relay_files``)."""
+    files = relay_files(list(message.attachments.all()), port=port, channel_id=ticket.channel_id)
     parts = rendering.user_message_to_inbox(
         cfg=cfg,
         author=message.author_name,
         author_id=message.author_id,
         content=message.content,
-        attachments=[a.url for a in message.attachments.all()],
+        attachments=files.notes,
         nonce=f"u{message.dm_message_id}",
     )
+    parts[0].files = files.files
     first_id = None
     for part in parts:
         sent = port.send(ticket.channel_id, part)

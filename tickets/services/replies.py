@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import mimetypes
 import re
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from tickets import events, rendering
 from tickets.discord import DiscordError, DiscordPort, OutgoingMessage
-from tickets.discord.port import CANNOT_DM
+from tickets.discord.port import CANNOT_DM, DEFAULT_UPLOAD_LIMIT
 from tickets.errors import (
     DiscordFailure,
     InvalidInput,
@@ -23,6 +25,8 @@ from tickets.errors import (
 from tickets.models import Attachment, BotConfig, MessageEdit, Snippet, Ticket, TicketMessage
 
 from ._common import bot_language, config, log, now, port_or_default
+from .attachments import not_uploaded_notes, relay_files, reply_notes_reserve
+from .opening import IncomingAttachment
 
 SNIPPET_PATTERN = re.compile(r"\{\{([A-Za-z0-9_-]+)\}\}")
 
@@ -61,16 +65,18 @@ def ticket_reply(
     staff: StaffIdentity,
     content: str,
     anonymous: bool = False,
-    attachments: list[str] | None = None,
+    attachments: list[IncomingAttachment | str] | None = None,
     port: DiscordPort | None = None,
 ) -> TicketMessage:
     """Send a staff reply to the user and log it in the channel, numbered from the ticket's counter.
 
     The number is taken under a row lock, so concurrent replies get consecutive numbers. If Discord
-    refuses the DM (closed DMs), nothing is kept: the record goes and the number is handed back."""
+    refuses the DM (closed DMs), nothing is kept: the record goes and the number is handed back.
+    ``attachments`` (the staff message's files, or their URLs) are stored and uploaded in the
+    user's copy; one that cannot go is announced in both copies."""
     port = port_or_default(port)
     cfg = config()
-    attachments = attachments or []
+    attachments = [_incoming(a) for a in attachments or []]
     ticket = _open_ticket(ticket)
     if ticket.user_left:
         raise UserLeft()
@@ -83,7 +89,7 @@ def ticket_reply(
         staff_name=staff.name,
         staff_role=staff.role,
         anonymous=anonymous,
-        attachments=attachments,
+        attachments=reply_notes_reserve(attachments),
     )
     with transaction.atomic():
         locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
@@ -108,10 +114,19 @@ def ticket_reply(
             content=content,
             created_at=stamp,
         )
-        Attachment.objects.bulk_create(
-            Attachment(message=message, filename=url.rsplit("/", 1)[-1][:255] or "file", size=0, url=url)
-            for url in attachments
-        )
+        files = [
+            Attachment(
+                message=message,
+                discord_id=a.discord_id,
+                filename=a.filename[:255],
+                size=a.size,
+                content_type=a.content_type[:255],
+                url=a.url,
+            )
+            for a in attachments
+        ]
+        if files:
+            Attachment.objects.bulk_create(files)
     with bot_language(cfg):
         common = {
             "cfg": cfg,
@@ -120,11 +135,13 @@ def ticket_reply(
             "content": content,
             "number": number,
             "anonymous": anonymous,
-            "attachments": attachments,
         }
-        user_copy = rendering.staff_reply(**common, for_user=True, nonce=f"r{message.pk}")
         try:
             dm_channel = port.open_dm(ticket.user_id)
+            relayed = relay_files(files, port=port, channel_id=dm_channel)
+            common["attachments"] = relayed.notes
+            user_copy = rendering.staff_reply(**common, for_user=True, nonce=f"r{message.pk}")
+            user_copy.files = relayed.files
             dm = port.send(dm_channel, user_copy)
         except DiscordError as error:
             _undo_reply(message, number)
@@ -145,6 +162,25 @@ def ticket_reply(
     )
     message.refresh_from_db()
     return message
+
+
+def _upload_limit(port: DiscordPort, channel_id: int) -> int:
+    """The channel's upload limit, Discord's default when it cannot be read now."""
+    try:
+        return port.upload_limit(channel_id)
+    except DiscordError:
+        return DEFAULT_UPLOAD_LIMIT
+
+
+def _incoming(attachment: IncomingAttachment | str) -> IncomingAttachment:
+    """A file of a reply as the bot saw it, or only its URL (name and type read from the URL; the
+    size is learnt when it is downloaded)."""
+    if isinstance(attachment, IncomingAttachment):
+        return attachment
+    name = urlsplit(attachment).path.rsplit("/", 1)[-1] or "file"
+    return IncomingAttachment(
+        filename=name, size=0, content_type=mimetypes.guess_type(name)[0] or "", url=attachment
+    )
 
 
 def _check_length(
@@ -221,7 +257,8 @@ def reply_edit(
         raise InvalidInput(_("The new text is empty."))
     with transaction.atomic():
         message = _numbered(ticket, number, staff=editor, override=override)
-        links = [a.url for a in message.attachments.all()]
+        # Staff files went to the user's DM: Discord's default upload limit decided their notes.
+        links = not_uploaded_notes(list(message.attachments.all()), upload_limit=DEFAULT_UPLOAD_LIMIT)
         _check_length(
             cfg,
             content,
@@ -396,7 +433,8 @@ def _edit_user_copy(
 ) -> None:
     """Re-render a user message's channel copy with its new text, part by part: a text that needs
     more parts than before gets the new ones posted at the end, one that needs fewer loses the extra."""
-    links = [a.url for a in message.attachments.all()]
+    files = list(message.attachments.all())
+    links = not_uploaded_notes(files, upload_limit=_upload_limit(port, ticket.channel_id)) if files else []
 
     def render(text: str) -> list[OutgoingMessage]:
         return rendering.user_message_to_inbox(
