@@ -11,6 +11,7 @@ class ApiKey(models.Model):
 
     class Permission(models.TextChoices):
         CREATE_TICKET = "CreateTicket", _("Create tickets")
+        READ_TICKETS = "ReadTickets", _("Read tickets and their transcripts")
 
     name = models.CharField(max_length=100, help_text=_("What the key is for."))
     key_hash = models.CharField(max_length=64, unique=True, help_text=_("SHA-256 of the key, in hex."))
