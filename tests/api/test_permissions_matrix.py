@@ -113,6 +113,7 @@ ENDPOINTS = [
     Endpoint("GET", "/api/admin/members", Permission.MANAGE_PERMISSIONS, 200),
     Endpoint("GET", "/api/admin/roles", Permission.MANAGE_PERMISSIONS, 200),
     Endpoint("GET", "/api/admin/permissions", Permission.MANAGE_PERMISSIONS, 200),
+    Endpoint("GET", "/api/admin/bans", Permission.VIEW_BANS, 200),
     Endpoint(
         "POST",
         "/api/admin/permissions",

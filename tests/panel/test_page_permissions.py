@@ -157,6 +157,11 @@ MATRIX: list[Row] = [
     # The bot's profile: ManageBot (an empty form changes nothing: 400).
     Row("profile", needs("ManageBot", ok=200)),
     Row("profile", needs("ManageBot", ok=400), method="post"),
+    # Blocked users and bans: ViewBans sees; blocking also needs ManageTickets and a Discord account
+    # (a block records who made it: a password-only superuser is refused, 400).
+    Row("bans", needs("ViewBans", ok=200)),
+    Row("block", needs("ViewBans", ok=400), method="post", data={"user_id": "123456789012345678"}),
+    Row("unblock", needs("ViewBans"), method="post", kwargs={"user_id": 123456789012345678}),
     # The setup wizard: its one-time link (none here: the bot is configured) or a Django superuser.
     Row("setup", statuses(403, 403, 403, 403, 403, 200)),
     Row("setup_slash", statuses(403, 403, 403, 403, 403, 200)),
