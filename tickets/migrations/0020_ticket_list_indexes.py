@@ -1,5 +1,5 @@
 # Indexes for the ticket list's sorts and deep pages: for each sort of GET /api/bot/tickets, the
-# status, the sort key and the ID (a tie-break), with the category in the index (PostgreSQL), so the
+# status, the sort key, the ID (a tie-break) and the category (to leave out hidden ones), so the
 # IDs of a page come off the index alone however deep it is. They replace the former (status, key)
 # indexes, which they cover.
 
@@ -27,14 +27,14 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='ticket',
-            index=models.Index(fields=['status', 'created_at', 'id'], include=('category_id',), name='ticket_list_created'),
+            index=models.Index(fields=['status', 'created_at', 'id', 'category_id'], name='ticket_list_created'),
         ),
         migrations.AddIndex(
             model_name='ticket',
-            index=models.Index(fields=['status', 'closed_at', 'id'], include=('category_id',), name='ticket_list_closed'),
+            index=models.Index(fields=['status', 'closed_at', 'id', 'category_id'], name='ticket_list_closed'),
         ),
         migrations.AddIndex(
             model_name='ticket',
-            index=models.Index(fields=['status', 'user_name', 'id'], include=('category_id',), name='ticket_list_username'),
+            index=models.Index(fields=['status', 'user_name', 'id', 'category_id'], name='ticket_list_username'),
         ),
     ]

@@ -1,11 +1,11 @@
 """``manage.py runall``: every process of the product in one terminal, for ``make run``.
 
-Starts the web process (daphne on PORT), the worker with beat (Celery: scheduled closes, reminders,
-prompt timeouts, block expiry, channel names) and the bot (only when a bot token is configured),
-prefixes each process's output with its name, and stops them all on Ctrl-C or SIGTERM. While no bot
-configuration exists it prints a one-time link to the setup wizard, and starts the bot as soon as a
-token is configured. When one process dies, the others are stopped too, so a broken setup is
-noticed at once instead of half-running.
+Starts the web process (``runweb``: WEB_CONCURRENCY daphne processes on PORT), the worker with beat
+(Celery: scheduled closes, reminders, prompt timeouts, block expiry, channel names) and the bot
+(only when a bot token is configured), prefixes each process's output with its name, and stops them
+all on Ctrl-C or SIGTERM. While no bot configuration exists it prints a one-time link to the setup
+wizard, and starts the bot as soon as a token is configured. When one process dies, the others are
+stopped too, so a broken setup is noticed at once instead of half-running.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ def _bot_token() -> str:
 
 
 class Command(BaseCommand):
-    help = "Run web (daphne), worker with beat (Celery) and the bot with prefixed logs; Ctrl-C stops all."
+    help = "Run web (runweb), worker with beat (Celery) and the bot with prefixed logs; Ctrl-C stops all."
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--port", type=int, default=settings.PORT, help="Port of the web process (PORT).")
@@ -61,7 +61,7 @@ class Command(BaseCommand):
         """The commands to run, by name (the bot only when it has a token to connect with)."""
         python = sys.executable
         commands = {
-            "web": [python, "-m", "daphne", "-b", bind, "-p", str(port), "rustmail.asgi:application"],
+            "web": [python, "manage.py", "runweb", "--bind", bind, "--port", str(port)],
             "worker": [python, "-m", "celery", "-A", "rustmail", "worker", "--beat", "--loglevel", "INFO"],
         }
         if _bot_token() and "runbot" in get_commands():
