@@ -52,6 +52,21 @@ class TicketQuerySerializer(serializers.Serializer):
     )
 
 
+class AttachmentSerializer(serializers.Serializer):
+    """A file of a message (documentation of ``attachments_json``): the stored copy's URLs need the
+    same access as the ticket (a panel session or a ReadTickets key)."""
+
+    id = serializers.IntegerField()
+    filename = serializers.CharField()
+    size = serializers.IntegerField(help_text="Bytes.")
+    content_type = serializers.CharField(allow_blank=True)
+    stored = serializers.BooleanField(
+        help_text="False: too large, not downloadable, or deleted by retention."
+    )
+    url = serializers.CharField(allow_null=True, help_text="GET /api/attachments/{id}: the stored copy.")
+    thumbnail_url = serializers.CharField(allow_null=True, help_text="A stored image's thumbnail (PNG).")
+
+
 class TicketMessageSerializer(serializers.Serializer):
     """A message of a ticket (documentation of ``message_json``)."""
 
@@ -66,6 +81,7 @@ class TicketMessageSerializer(serializers.Serializer):
     created_at = serializers.CharField(help_text="UTC, as YYYY-MM-DD HH:MM:SS.")
     content = serializers.CharField(allow_blank=True)
     is_internal = serializers.BooleanField()
+    attachments = AttachmentSerializer(many=True)
 
 
 class HighlightSerializer(serializers.Serializer):

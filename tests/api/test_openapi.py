@@ -22,7 +22,13 @@ def test_the_document_lists_every_endpoint(db) -> None:
         if method != "parameters"
     }
     documented = {
-        (e.method, e.path.replace("{key}", "{key_id}").replace("{grant}", "{grant_id}")) for e in ENDPOINTS
+        (
+            e.method,
+            e.path.replace("{key}", "{key_id}")
+            .replace("{grant}", "{grant_id}")
+            .replace("{attachment}", "{attachment_id}"),
+        )
+        for e in ENDPOINTS
     }
     pages = {("GET", "/api/openapi.yaml"), ("GET", "/api/docs"), ("GET", "/api/docs/")}
     assert documented - pages <= operations

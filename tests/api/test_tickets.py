@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tickets.models import Ticket, TicketMessage
+from tickets.models import Attachment, Ticket, TicketMessage
 
 from .conftest import INBOX, SECRET_CATEGORY, STAFF_ROLE, Permission, next_id
 
@@ -77,9 +77,47 @@ def test_a_page_has_the_reference_shape(viewer) -> None:
                 "created_at": "2024-01-15 10:30:00",
                 "content": "message 0",
                 "is_internal": False,
+                "attachments": [],
             }
         ],
     }
+
+
+def test_a_message_lists_its_attachments_with_links_to_the_stored_copies(viewer) -> None:
+    from tests.attachments.helpers import png, stored_attachment
+
+    ticket = make_ticket(messages=0)
+    image = stored_attachment(data=png(40, 30), filename="shot.png", ticket=ticket)
+    lost = stored_attachment(data=b"log", filename="crash.log", content_type="text/plain", ticket=ticket)
+    Attachment.objects.filter(pk=lost.pk).update(state=Attachment.State.FAILED)
+
+    messages = viewer.get(URL).json()["threads"][0]["messages"]
+
+    assert [m["attachments"] for m in messages] == [
+        [
+            {
+                "id": image.pk,
+                "filename": "shot.png",
+                "size": image.size,
+                "content_type": "image/png",
+                "stored": True,
+                "url": f"/api/attachments/{image.pk}",
+                "thumbnail_url": f"/api/attachments/{image.pk}/thumbnail",
+            }
+        ],
+        [
+            {
+                "id": lost.pk,
+                "filename": "crash.log",
+                "size": 3,
+                "content_type": "text/plain",
+                "stored": False,
+                "url": None,
+                "thumbnail_url": None,
+            }
+        ],
+    ]
+    assert viewer.get(messages[0]["attachments"][0]["url"]).status_code == 200
 
 
 def test_one_ticket_by_id_comes_with_its_messages(viewer) -> None:

@@ -47,6 +47,36 @@ def attachment_url(attachment: Attachment) -> str | None:
     return reverse("api-attachment", kwargs={"attachment_id": attachment.pk})
 
 
+def attachments_json(*, ticket_ids: list) -> dict[int, list[dict[str, object]]]:
+    """The attachments of these tickets' messages as the API shows them, by message ID (one
+    query): ``id``, ``filename``, ``size``, ``content_type``, ``stored`` and the authenticated
+    ``url`` and ``thumbnail_url`` of the stored copy (null when there is none)."""
+    if not ticket_ids:
+        return {}
+    base = reverse("api-attachment", kwargs={"attachment_id": 0})[:-1]
+    rows = (
+        Attachment.objects.filter(message__ticket_id__in=ticket_ids)
+        .order_by("id")
+        .values_list("message_id", "id", "filename", "size", "content_type", "state")
+    )
+    grouped: dict[int, list[dict[str, object]]] = {}
+    for message_id, pk, filename, size, content_type, state in rows:
+        stored = state == Attachment.State.STORED
+        image = stored and content_type.split(";")[0].strip().lower() in THUMBNAIL_TYPES
+        grouped.setdefault(message_id, []).append(
+            {
+                "id": pk,
+                "filename": filename,
+                "size": size,
+                "content_type": content_type,
+                "stored": stored,
+                "url": f"{base}{pk}" if stored else None,
+                "thumbnail_url": f"{base}{pk}/thumbnail" if image else None,
+            }
+        )
+    return grouped
+
+
 def is_image(attachment: Attachment) -> bool:
     """Whether the panel shows this file as an image (a thumbnail can be made of it)."""
     return attachment.content_type.split(";")[0].strip().lower() in THUMBNAIL_TYPES
