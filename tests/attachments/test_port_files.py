@@ -7,7 +7,7 @@ import pytest
 import requests
 
 from tickets.discord.fake import FakeDiscord
-from tickets.discord.port import DiscordError, OutgoingFile, OutgoingMessage
+from tickets.discord.port import AttachmentTooLarge, DiscordError, OutgoingFile, OutgoingMessage
 from tickets.discord.rest import RestDiscordPort
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -102,3 +102,52 @@ def test_the_in_memory_fake_keeps_files_and_applies_the_limit():
         fake.send(channel, OutgoingMessage(files=[OutgoingFile("b", b"x" * (10 * 1024 * 1024 + 1))]))
     fake.premium_tiers[guild] = 3
     assert fake.upload_limit(channel) == 100 * 1024 * 1024
+
+
+class _Sink:
+    def __init__(self) -> None:
+        self.size = 0
+
+    def write(self, piece: bytes) -> int:
+        self.size += len(piece)
+        return len(piece)
+
+
+def test_a_download_streams_and_stops_at_the_cap(port, fake_discord_thread):
+    emu = fake_discord_thread
+    data = bytes(range(256)) * 4096  # 1 MiB
+    url = emu.user_dm(emu.demo.user_ids[0], "", attachments=[("blob.bin", data, None)])["attachments"][0][
+        "url"
+    ]
+    sink = _Sink()
+    assert port.download(url, sink, max_bytes=len(data)) == len(data) and sink.size == len(data)
+    capped = _Sink()
+    with pytest.raises(AttachmentTooLarge):
+        port.download(url, capped, max_bytes=100_000)
+    assert capped.size <= 100_000
+    emu.expire_attachments()
+    with pytest.raises(DiscordError) as caught:
+        port.download(url, _Sink(), max_bytes=len(data))
+    assert caught.value.status == 404
+
+
+def test_a_download_without_a_declared_size_is_stopped_while_streaming(port, monkeypatch):
+    class Response:
+        status_code = 200
+        headers: dict[str, str] = {}
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def iter_content(self, size):
+            while True:  # an endless body: only the cap ends it
+                yield b"x" * size
+
+    monkeypatch.setattr(port.session, "get", lambda *a, **k: Response())
+    sink = _Sink()
+    with pytest.raises(AttachmentTooLarge):
+        port.download("https://cdn.example/endless", sink, max_bytes=1_000_000)
+    assert sink.size <= 1_000_000
