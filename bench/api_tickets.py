@@ -42,9 +42,13 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "bench"))
+# The repository on the path instead of bench/, whose modules may be named like the standard library's.
+if sys.path and Path(sys.path[0]).resolve() == ROOT / "bench":
+    sys.path[0] = str(ROOT)
+elif str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 
-from machine import machine_line  # noqa: E402
+from bench.machine import machine_line  # noqa: E402
 
 GUILD = 700_000_000_000_000_001
 STAFF_ROLE = 700_000_000_000_000_100
@@ -124,23 +128,15 @@ def _copy(model, rows: Iterator[dict]) -> int:
     return count
 
 
-def fill(tickets: int, messages: int) -> tuple[int, int]:
-    """The configured guild, a staff member, ``tickets`` tickets and ``messages`` messages."""
+def fill_guild() -> None:
+    """The configured guild, its Inbox and another category, and a staff member (``bench-staff``)
+    holding ViewPanel who is not an admin."""
     from allauth.socialaccount.models import SocialAccount
     from django.contrib.auth import get_user_model
-    from django.db import connection
 
     from panel.models import PanelPermission
     from tickets.discord.port import VIEW_CHANNEL
-    from tickets.models import (
-        BotConfig,
-        GuildChannel,
-        GuildMember,
-        GuildRole,
-        GuildSnapshot,
-        Ticket,
-        TicketMessage,
-    )
+    from tickets.models import BotConfig, GuildChannel, GuildMember, GuildRole, GuildSnapshot
 
     config = BotConfig.load()
     config.mode_guild_id = GUILD
@@ -166,50 +162,61 @@ def fill(tickets: int, messages: int) -> tuple[int, int]:
         subject_type="User", subject_id=STAFF_MEMBER, permission="ViewPanel", granted_by=1
     )
 
-    ids = [uuid.uuid4() for _ in range(tickets)]
-    per_ticket = max(messages // tickets, 1)
 
-    def ticket_rows() -> Iterator[dict]:
-        for n, ticket_id in enumerate(ids):
-            created = START + timedelta(minutes=5 * n)
-            is_open = n % OPEN_EVERY == 0
+def ticket_rows(ids: list[uuid.UUID], per_ticket: int) -> Iterator[dict]:
+    """The tickets (one in five open, one in ten in the other category), five minutes apart."""
+    for n, ticket_id in enumerate(ids):
+        created = START + timedelta(minutes=5 * n)
+        is_open = n % OPEN_EVERY == 0
+        yield {
+            "id": ticket_id,
+            "user_id": FIRST_USER + n,
+            "user_name": f"user{n:06d}",
+            "guild_id": GUILD,
+            "channel_id": FIRST_USER + 10_000_000 + n,
+            "created_at": created,
+            "next_message_number": per_ticket // 2 + 1,
+            "status": 1 if is_open else 0,
+            "closed_at": None if is_open else created + timedelta(hours=3),
+            "closed_by": None if is_open else str(STAFF_MEMBER),
+            "category_id": OTHER_CATEGORY if n % 10 == 3 else INBOX,
+            "category_name": "Inbox",
+        }
+
+
+def message_rows(ids: list[uuid.UUID], per_ticket: int) -> Iterator[dict]:
+    """``per_ticket`` messages of each ticket, the user's and the staff's in turn."""
+    message_id = FIRST_MESSAGE_ID
+    for n, ticket_id in enumerate(ids):
+        created = START + timedelta(minutes=5 * n)
+        for m in range(per_ticket):
+            staff = m % 2 == 1
+            message_id += 2
             yield {
-                "id": ticket_id,
-                "user_id": FIRST_USER + n,
-                "user_name": f"user{n:06d}",
-                "guild_id": GUILD,
-                "channel_id": FIRST_USER + 10_000_000 + n,
-                "created_at": created,
-                "next_message_number": per_ticket // 2 + 1,
-                "status": 1 if is_open else 0,
-                "closed_at": None if is_open else created + timedelta(hours=3),
-                "closed_by": None if is_open else str(STAFF_MEMBER),
-                "category_id": OTHER_CATEGORY if n % 10 == 3 else INBOX,
-                "category_name": "Inbox",
+                "ticket_id": ticket_id,
+                "kind": "staff" if staff else "user",
+                "author_id": STAFF_MEMBER if staff else FIRST_USER + n,
+                "author_name": "staff" if staff else f"user{n:06d}",
+                "message_number": m // 2 + 1 if staff else None,
+                "dm_message_id": message_id,
+                "inbox_message_id": message_id + 1,
+                "content": f"Message {m} of ticket {n}: " + "lorem ipsum dolor sit amet " * 3,
+                "created_at": created + timedelta(seconds=30 * m),
             }
 
-    def message_rows() -> Iterator[dict]:
-        message_id = FIRST_MESSAGE_ID
-        for n, ticket_id in enumerate(ids):
-            created = START + timedelta(minutes=5 * n)
-            for m in range(per_ticket):
-                staff = m % 2 == 1
-                message_id += 2
-                yield {
-                    "ticket_id": ticket_id,
-                    "kind": "staff" if staff else "user",
-                    "author_id": STAFF_MEMBER if staff else FIRST_USER + n,
-                    "author_name": "staff" if staff else f"user{n:06d}",
-                    "message_number": m // 2 + 1 if staff else None,
-                    "dm_message_id": message_id,
-                    "inbox_message_id": message_id + 1,
-                    "content": f"Message {m} of ticket {n}: " + "lorem ipsum dolor sit amet " * 3,
-                    "created_at": created + timedelta(seconds=30 * m),
-                }
 
+def fill(tickets: int, messages: int) -> tuple[int, int]:
+    """The configured guild, a staff member, ``tickets`` tickets and ``messages`` messages (COPY)."""
+    from django.db import connection
+
+    from tickets.models import Ticket, TicketMessage
+
+    fill_guild()
+    ids = [uuid.uuid4() for _ in range(tickets)]
+    per_ticket = max(messages // tickets, 1)
     started = time.perf_counter()
-    made_tickets = _copy(Ticket, ticket_rows())
-    made_messages = _copy(TicketMessage, message_rows())
+    made_tickets = _copy(Ticket, ticket_rows(ids, per_ticket))
+    made_messages = _copy(TicketMessage, message_rows(ids, per_ticket))
     with connection.cursor() as cursor:
         # What autovacuum does to a live database: statistics and the visibility map.
         cursor.execute(f'VACUUM ANALYZE "{Ticket._meta.db_table}"')
