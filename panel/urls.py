@@ -19,6 +19,7 @@ from panel.views import (
     profile,
     statistics,
     tickets,
+    transcripts,
     user,
 )
 
@@ -43,6 +44,11 @@ urlpatterns = [
     path("bot/tickets", tickets.TicketsView.as_view(), name="api-bot-tickets"),
     path("bot/statistics", statistics.StatisticsView.as_view(), name="api-bot-statistics"),
     path("bot/profile", profile.BotProfileView.as_view(), name="api-bot-profile"),
+    path(
+        "bot/tickets/<str:ticket_id>/transcript",
+        transcripts.TicketTranscriptView.as_view(),
+        name="api-bot-ticket-transcript",
+    ),
     path(
         "externals/tickets/create", externals.ExternalTicketCreateView.as_view(), name="api-external-create"
     ),

@@ -9,6 +9,8 @@ from django.utils.translation import gettext as _
 from rest_framework.exceptions import NotAuthenticated, PermissionDenied
 from rest_framework.permissions import BasePermission
 
+from apikeys.models import ApiKey
+from panel.models import PanelPermission
 from panel.selectors import PanelAccess
 
 if TYPE_CHECKING:
@@ -38,3 +40,26 @@ class HasPanelPermission(BasePermission):
                 _("Insufficient permissions: %(permission)s needed") % {"permission": needed}
             )
         return True
+
+
+class CanReadTickets(BasePermission):
+    """Readers of tickets: a panel session holding ViewPanel, or an API key holding ReadTickets;
+    401 with neither, 403 without the permission. (The ticket's category rule is the view's.)"""
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        auth = request.auth
+        if isinstance(auth, PanelAccess):
+            needed = PanelPermission.Permission.VIEW_PANEL
+            if not auth.has(needed):
+                raise PermissionDenied(
+                    _("Insufficient permissions: %(permission)s needed") % {"permission": needed}
+                )
+            return True
+        if isinstance(auth, ApiKey):
+            needed = ApiKey.Permission.READ_TICKETS
+            if needed not in auth.permissions:
+                raise PermissionDenied(
+                    _("Missing required permission: %(permission)s") % {"permission": needed}
+                )
+            return True
+        raise NotAuthenticated(_("Log in with Discord at /api/auth/login, or send an API key."))

@@ -13,16 +13,13 @@ from django.http import StreamingHttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework.exceptions import NotAuthenticated, PermissionDenied
-from rest_framework.permissions import BasePermission
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from apikeys.authentication import ApiKeyAuthentication
-from apikeys.models import ApiKey
 from panel.auth.authentication import PanelSessionAuthentication
-from panel.models import PanelPermission
+from panel.auth.permissions import CanReadTickets
 from panel.selectors import PanelAccess, hidden_categories
 from tickets.models import Attachment
 from tickets.services.attachments.serving import (
@@ -36,28 +33,6 @@ from tickets.services.attachments.serving import (
 CHUNK = 64 * 1024
 # A stored file is the user's content: never run as a page of this site.
 CONTENT_SECURITY_POLICY = "default-src 'none'; sandbox"
-
-
-class CanReadTickets(BasePermission):
-    """A panel session holding ViewPanel, or an API key holding ReadTickets; 401 with neither."""
-
-    def has_permission(self, request: Request, view: APIView) -> bool:
-        auth = request.auth
-        if isinstance(auth, PanelAccess):
-            needed = PanelPermission.Permission.VIEW_PANEL
-            if not auth.has(needed):
-                raise PermissionDenied(
-                    _("Insufficient permissions: %(permission)s needed") % {"permission": needed}
-                )
-            return True
-        if isinstance(auth, ApiKey):
-            needed = ApiKey.Permission.READ_TICKETS
-            if needed not in auth.permissions:
-                raise PermissionDenied(
-                    _("Missing required permission: %(permission)s") % {"permission": needed}
-                )
-            return True
-        raise NotAuthenticated(_("Log in with Discord at /api/auth/login, or send an API key."))
 
 
 def _chunks(handle: File) -> Iterator[bytes]:

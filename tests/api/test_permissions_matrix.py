@@ -18,6 +18,7 @@ from rest_framework.test import APIClient
 
 from apikeys.services import apikey_create
 from panel.models import PanelPermission
+from tickets.models import Ticket
 from tickets.services.category_admin import category_add, category_role_link
 from tickets.services.config import config_as_dict
 
@@ -55,6 +56,10 @@ def _new_category(_: Any) -> dict[str, Any]:
     category = category_add(name=f"Billing {next_id()}", discord_category_id=next_id())
     category_role_link(category_id=category.pk, role_id=STAFF_ROLE)
     return {"category": category.pk, "role": STAFF_ROLE}
+
+
+def _new_ticket(_: Any) -> dict[str, Any]:
+    return {"ticket": Ticket.objects.create(user_id=next_id(), user_name="customer").pk}
 
 
 def _new_attachment(_: Any) -> dict[str, Any]:
@@ -110,6 +115,7 @@ ENDPOINTS = [
     Endpoint("DELETE", "/api/apikeys/{key}", Permission.MANAGE_API_KEYS, 204, setup=_new_key),
     Endpoint("GET", "/api/attachments/{attachment}", READ, 200, setup=_new_attachment),
     Endpoint("GET", "/api/attachments/{attachment}/thumbnail", READ, 200, setup=_new_attachment),
+    Endpoint("GET", "/api/bot/tickets/{ticket}/transcript", READ, 200, setup=_new_ticket),
     Endpoint("GET", "/api/admin/members", Permission.MANAGE_PERMISSIONS, 200),
     Endpoint("GET", "/api/admin/roles", Permission.MANAGE_PERMISSIONS, 200),
     Endpoint("GET", "/api/admin/permissions", Permission.MANAGE_PERMISSIONS, 200),
@@ -257,6 +263,7 @@ def _routes() -> set[tuple[str, str]]:
         )
         route = route.replace("<int:category_id>", "{category}").replace("<str:role_id>", "{role}")
         route = route.replace("<int:attachment_id>", "{attachment}")
+        route = route.replace("<str:ticket_id>", "{ticket}")
         actions = getattr(pattern.callback, "actions", None)  # a ViewSet's methods on this route
         methods = [
             m

@@ -11,10 +11,11 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from tickets import events, rendering
-from tickets.discord import DiscordError, DiscordPort, OutgoingMessage
-from tickets.discord.port import CANNOT_DM, UNKNOWN_CHANNEL, UNKNOWN_USER
+from tickets import events, rendering, transcripts
+from tickets.discord import DiscordError, DiscordPort, OutgoingFile, OutgoingMessage
+from tickets.discord.port import CANNOT_DM, DEFAULT_UPLOAD_LIMIT, UNKNOWN_CHANNEL, UNKNOWN_USER
 from tickets.errors import Conflict, InvalidInput, NotFound, TicketClosed
+from tickets.links import panel_base_url, panel_ticket_url
 from tickets.models import (
     BotConfig,
     PendingCategorySelection,
@@ -184,13 +185,39 @@ def _post_close_log(*, ticket: Ticket, cfg: BotConfig, port: DiscordPort) -> Non
         "by": _closer(ticket.closed_by or ""),
         "count": ticket.messages.count(),
     }
+    text, files = _with_transcript(ticket=ticket, cfg=cfg, port=port, text=text)
     message = rendering.system(cfg, text, title=_("Ticket closed"), nonce=f"l{ticket.pk.hex[:20]}")
+    message.files = files
     try:
         port.send(cfg.bot_logs_channel_id, message)
     except DiscordError as error:
         if not _refused_for_good(error):
             raise
         log.warning("Could not post the close log of ticket %s: %s", ticket.pk, error)
+
+
+def _with_transcript(
+    *, ticket: Ticket, cfg: BotConfig, port: DiscordPort, text: str
+) -> tuple[str, list[OutgoingFile]]:
+    """The close log's text with a link to the panel's ticket page, and the HTML transcript as a
+    file when it fits the log channel's upload limit (otherwise the text says so)."""
+    url = panel_ticket_url(cfg, ticket.pk)
+    base_url = panel_base_url(cfg)
+    try:
+        limit = port.upload_limit(cfg.bot_logs_channel_id)
+    except DiscordError as error:
+        log.info("Upload limit of the log channel unknown (%s): assuming Discord's default", error)
+        limit = DEFAULT_UPLOAD_LIMIT
+    data = transcripts.transcript_bytes(ticket, "html", base_url=base_url, limit=limit)
+    files = []
+    if data is None:
+        text += "\n" + _("The transcript is over Discord's upload limit: read it in the panel.")
+    else:
+        name = transcripts.transcript_filename(ticket, "html")
+        files.append(OutgoingFile(name=name, data=data, content_type="text/html"))
+    if url:
+        text += "\n" + _("[Open the ticket in the panel](%(url)s)") % {"url": url}
+    return text, files
 
 
 def _finish_close_later(*, ticket: Ticket, done: set[str], error: DiscordError) -> None:
