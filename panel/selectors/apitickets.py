@@ -39,8 +39,9 @@ Row = dict[str, Any]
 class UnixSeconds(Func):
     """A timestamp as whole Unix seconds (NULL stays NULL), as ``int(dt.timestamp())`` gives."""
 
-    # SQLite (Django stores UTC text there); "%" is doubled twice: for this template, then the driver.
-    template = "CAST(strftime('%%%%s', %(expressions)s) AS INTEGER)"
+    # SQLite (Django stores UTC text there), cut to the second first (SQLite rounds to milliseconds);
+    # "%" is doubled twice: for this template, then for the driver.
+    template = "CAST(strftime('%%%%s', substr(%(expressions)s, 1, 19)) AS INTEGER)"
     output_field = IntegerField()
 
     def as_postgresql(self, compiler, connection, **extra):
@@ -52,7 +53,7 @@ class UnixSeconds(Func):
 class UtcText(Func):
     """A timestamp as UTC text ``YYYY-MM-DD HH:MM:SS`` (Rustmail's message time)."""
 
-    template = "datetime(%(expressions)s)"  # SQLite
+    template = "datetime(substr(%(expressions)s, 1, 19))"  # SQLite (cut first: it rounds to milliseconds)
     output_field = CharField()
 
     def as_postgresql(self, compiler, connection, **extra):
