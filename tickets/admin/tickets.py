@@ -103,7 +103,7 @@ class TicketAdmin(admin.ModelAdmin):
 
 class AttachmentInline(ReadOnlyInline):
     model = Attachment
-    fields = ("filename", "content_type", "size", "url", "discord_id")
+    fields = ("filename", "content_type", "size", "state", "sha256", "url", "discord_id")
 
 
 class MessageEditInline(ReadOnlyInline):
@@ -153,9 +153,15 @@ class TicketMessageAdmin(admin.ModelAdmin):
 
 @admin.register(Attachment)
 class AttachmentAdmin(admin.ModelAdmin):
-    list_display = ("filename", "content_type", "size", "message", "discord_id")
-    list_filter = ("content_type",)
-    search_fields = ("filename", "url", "discord_id__exact", "message__ticket__user_id__exact")
+    list_display = ("filename", "content_type", "size", "state", "message", "discord_id")
+    list_filter = ("state", "content_type")
+    search_fields = (
+        "filename",
+        "url",
+        "sha256__exact",
+        "discord_id__exact",
+        "message__ticket__user_id__exact",
+    )
     list_select_related = ("message",)
     raw_id_fields = ("message",)
     ordering = ("-id",)
