@@ -4,6 +4,8 @@ whose CDN can fail. Nothing of a file depends on Discord's URL once it is relaye
 from __future__ import annotations
 
 import hashlib
+import json
+from urllib.parse import urlsplit
 
 import pytest
 from rest_framework.test import APIClient
@@ -66,6 +68,16 @@ async def test_a_dm_with_a_png_and_a_pdf_arrives_as_two_files_that_outlive_disco
         shot = Attachment.objects.get(filename="shot.png")
         thumb = client.get(thumbnail_url(shot))
         assert thumb.status_code == 200 and thumb["Content-Type"] == "image/png"
+        # The transcript links the stored copies, which still answer.
+        transcript = client.get(f"/api/bot/tickets/{shot.message.ticket_id}/transcript?format=json")
+        assert transcript.status_code == 200
+        body = json.loads(b"".join(transcript.streaming_content))
+        files = [a for m in body["messages"] for a in m["attachments"]]
+        assert len(files) == 2
+        for listed in files:
+            path = urlsplit(listed["url"]).path
+            response = client.get(path)
+            assert b"".join(response.streaming_content) == got[listed["filename"]]
         return got
 
     assert await modmail.db(read_back) == {"shot.png": PNG, "notes.pdf": PDF}
