@@ -26,7 +26,9 @@ def test_the_document_lists_every_endpoint(db) -> None:
             e.method,
             e.path.replace("{key}", "{key_id}")
             .replace("{grant}", "{grant_id}")
-            .replace("{attachment}", "{attachment_id}"),
+            .replace("{attachment}", "{attachment_id}")
+            .replace("{category}", "{category_id}")
+            .replace("{role}", "{role_id}"),
         )
         for e in ENDPOINTS
     }
