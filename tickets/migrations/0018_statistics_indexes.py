@@ -1,6 +1,6 @@
 # Indexes for the statistics and the ticket list.
 
-from django.db import migrations
+from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
@@ -10,4 +10,16 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AddIndex(
+            model_name='ticket',
+            index=models.Index(fields=['category_id'], name='ticket_category'),
+        ),
+        migrations.AddIndex(
+            model_name='ticketmessage',
+            index=models.Index(
+                fields=['kind', 'created_at'],
+                include=('ticket', 'author_id', 'author_name'),
+                name='message_kind_created',
+            ),
+        ),
     ]

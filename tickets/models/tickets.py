@@ -112,6 +112,8 @@ class Ticket(models.Model):
             models.Index(fields=["status", "closed_at", "id", "category_id"], name="ticket_list_closed"),
             models.Index(fields=["status", "user_name", "id", "category_id"], name="ticket_list_username"),
             models.Index(fields=["status", "category_id"], name="ticket_status_category"),
+            # The statistics find the tickets of the categories a panel user may not view.
+            models.Index(fields=["category_id"], name="ticket_category"),
             # The panel's list: latest activity first, filtered by status or by who handles it.
             models.Index(
                 F("status"),
@@ -185,7 +187,15 @@ class TicketMessage(models.Model):
                 name="message_number_unique_per_ticket",
             ),
         ]
-        indexes = [models.Index(fields=["ticket", "created_at"], name="message_ticket_created")]
+        indexes = [
+            models.Index(fields=["ticket", "created_at"], name="message_ticket_created"),
+            # The statistics read a period's replies or users' messages from this index alone.
+            models.Index(
+                fields=["kind", "created_at"],
+                include=["ticket", "author_id", "author_name"],
+                name="message_kind_created",
+            ),
+        ]
         verbose_name = _("ticket message")
         verbose_name_plural = _("ticket messages")
 

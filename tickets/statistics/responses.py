@@ -1,0 +1,65 @@
+"""First responses of the period, per ticket and per staff member, in one query.
+
+A staff member's response time in a ticket is the time from the ticket's opening to their first
+reply in it (Rustmail's definition); a ticket's first response is the smallest of those. Both are
+over the tickets users opened in the period (tickets staff opened are nobody's request).
+"""
+
+from __future__ import annotations
+
+from django.db.models import F, Min, QuerySet
+
+from tickets.models import Ticket, TicketMessage
+
+from .sql import Seconds, Summary, summarise_sql
+from .types import RESPONSE_BUCKETS, Period, ResponseBucket
+
+TICKETS = -1  # the group of the tickets' first responses (staff IDs are positive)
+LIMITS = tuple(upper for _key, _lower, upper in RESPONSE_BUCKETS if upper is not None)
+
+
+def replies_to_period_tickets(period: Period, hidden: frozenset[int]) -> QuerySet:
+    """Staff replies to the tickets users opened in the period (internal notes and system lines
+    are not replies). Replies are looked for from the period's start: a reply never precedes its
+    ticket, and the bound lets the database read only the period's replies."""
+    replies = TicketMessage.objects.filter(
+        kind=TicketMessage.Kind.STAFF, created_at__gte=period.since, ticket__created_at__gte=period.since
+    ).exclude(ticket__origin=Ticket.Origin.STAFF)
+    return replies.exclude(ticket__category_id__in=hidden) if hidden else replies
+
+
+def staff_responses(period: Period, hidden: frozenset[int]) -> QuerySet:
+    """One row per (ticket, staff member who replied in it), with ``response``: seconds from the
+    ticket's opening to that member's first reply."""
+    return (
+        replies_to_period_tickets(period, hidden)
+        .values("ticket_id", "author_id")
+        .annotate(opened=Min("ticket__created_at"), first_reply=Min("created_at"))
+        .annotate(response=Seconds(F("first_reply"), F("opened")))
+    )
+
+
+def response_summaries(period: Period, hidden: frozenset[int]) -> tuple[Summary, dict[int, Summary]]:
+    """The summary of the tickets' first responses (with how many came within each bucket's upper
+    bound), and one per staff member of theirs. One query: the (ticket, staff member) pairs are
+    computed once (a CTE) and summarised per member and, at their smallest, per ticket."""
+    pairs, params = (
+        staff_responses(period, hidden).values("ticket_id", "author_id", "response").query.sql_with_params()
+    )
+    inner = (
+        f"WITH pairs AS ({pairs}) SELECT pairs.author_id AS g, pairs.response AS v FROM pairs "
+        f"UNION ALL SELECT {TICKETS} AS g, MIN(pairs.response) AS v FROM pairs GROUP BY pairs.ticket_id"
+    )
+    summaries = summarise_sql(inner, params, LIMITS)
+    return summaries.pop(TICKETS, Summary()), summaries
+
+
+def response_distribution(response: Summary) -> list[ResponseBucket]:
+    """How many of the period's answered tickets got their first reply within each bucket (from
+    the counts under each upper bound)."""
+    under = [*response.below, response.count] if response.count else [0] * len(RESPONSE_BUCKETS)
+    counts = [n - (under[index - 1] if index else 0) for index, n in enumerate(under)]
+    return [
+        ResponseBucket(key, lower, upper, counts[index])
+        for index, (key, lower, upper) in enumerate(RESPONSE_BUCKETS)
+    ]
