@@ -14,6 +14,7 @@ from panel.pages import configuration as configuration_pages
 from panel.pages import dashboard, language, signin, tickets
 from panel.pages import profile as profile_pages
 from panel.pages import setup as setup_pages
+from panel.pages import snippets as snippet_pages
 from panel.pages import statistics as statistics_pages
 
 app_name = "panel"
@@ -64,6 +65,11 @@ urlpatterns = [
     path("panel/bans", ban_pages.bans, name="bans"),
     path("panel/bans/block", ban_pages.block, name="block"),
     path("panel/bans/unblock/<int:user_id>", ban_pages.unblock, name="unblock"),
+    # Snippets (ViewPanel sees, ManageTickets creates, edits, deletes), with the preview of a reply.
+    path("panel/snippets", snippet_pages.snippets, name="snippets"),
+    path("panel/snippets/preview", snippet_pages.snippet_preview, name="snippet_preview"),
+    path("panel/snippets/<str:key>/edit", snippet_pages.snippet_edit_page, name="snippet_edit"),
+    path("panel/snippets/<str:key>/delete", snippet_pages.snippet_delete_page, name="snippet_delete"),
     # Ticket categories and the prompt (ManageCategories); deletion after a confirmation page.
     path("panel/categories", category_pages.categories, name="categories"),
     path("panel/categories/list", category_pages.categories_list, name="categories_list"),

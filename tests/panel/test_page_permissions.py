@@ -162,6 +162,26 @@ MATRIX: list[Row] = [
     Row("bans", needs("ViewBans", ok=200)),
     Row("block", needs("ViewBans", ok=400), method="post", data={"user_id": "123456789012345678"}),
     Row("unblock", needs("ViewBans"), method="post", kwargs={"user_id": 123456789012345678}),
+    # Snippets: ViewPanel reads (and previews); ManageTickets creates (an empty form: 400), edits, deletes.
+    Row("snippets", VIEW),
+    Row("snippets", needs("ManageTickets", ok=400), method="post"),
+    Row("snippet_preview", needs("ViewPanel", ok=200), method="post", data={"content": "Hi"}),
+    Row("snippet_edit", needs("ManageTickets", ok=200), kwargs=lambda guild: a_snippet()),
+    Row(
+        "snippet_edit",
+        needs("ManageTickets"),
+        method="post",
+        kwargs=lambda guild: a_snippet(),
+        data={"content": "New"},
+    ),
+    Row("snippet_delete", needs("ManageTickets", ok=200), kwargs=lambda guild: a_snippet()),
+    # (the manager deletes it first: the superuser then finds nothing to delete)
+    Row(
+        "snippet_delete",
+        statuses(302, 403, 403, 403, 302, 404),
+        method="post",
+        kwargs=lambda guild: a_snippet(),
+    ),
     # The setup wizard: its one-time link (none here: the bot is configured) or a Django superuser.
     Row("setup", statuses(403, 403, 403, 403, 403, 200)),
     Row("setup_slash", statuses(403, 403, 403, 403, 403, 200)),
@@ -174,6 +194,16 @@ def a_category() -> dict[str, Any]:
     from tickets.services.category_admin import category_add
 
     return {"category_id": category_add(name=f"Billing {next_id()}", discord_category_id=INBOX).pk}
+
+
+def a_snippet() -> dict[str, Any]:
+    """A new snippet, as the URL of its pages names it."""
+    from tests.api.conftest import next_id
+    from tickets.services import snippet_create
+
+    return {
+        "key": snippet_create(key=f"refund{next_id()}", content="Your refund is on its way.", staff_id=1).key
+    }
 
 
 def an_api_key() -> dict[str, Any]:
