@@ -25,8 +25,11 @@ Ranked = list[tuple[uuid.UUID, float, int]]
 
 
 def _filter_sql(tickets: QuerySet[Ticket]) -> tuple[str, tuple[Any, ...]]:
+    """``AND b.ticket_id IN (...)`` for the caller's filter; nothing when it keeps every ticket."""
+    if not tickets.query.where:
+        return "", ()
     sql, params = tickets.order_by().values("pk").query.sql_with_params()
-    return sql, tuple(params)
+    return f"AND b.ticket_id IN ({sql})", tuple(params)
 
 
 def _uuid(value: Any) -> uuid.UUID:
@@ -66,7 +69,7 @@ hits AS (
 ),
 best AS (SELECT ticket_id, max(rank) AS rank, sum(hits) AS hits FROM hits GROUP BY ticket_id)
 SELECT b.ticket_id, b.rank, count(*) OVER () FROM best b JOIN tickets_ticket t ON t.id = b.ticket_id
-WHERE b.ticket_id IN ({filter_sql})
+WHERE TRUE {filter_sql}
 ORDER BY b.rank DESC, b.hits DESC, t.created_at DESC, t.id DESC
 LIMIT %s OFFSET %s"""
     return [(_uuid(r[0]), r[1], r[2]) for r in _fetch(sql, (text, *filter_params, limit, offset))]
@@ -129,7 +132,7 @@ WITH hits AS (
 ),
 best AS (SELECT ticket_id, max(rank) AS rank, sum(hits) AS hits FROM hits GROUP BY ticket_id)
 SELECT b.ticket_id, b.rank, count(*) OVER () FROM best b JOIN tickets_ticket t ON t.id = b.ticket_id
-WHERE b.ticket_id IN ({filter_sql})
+WHERE TRUE {filter_sql}
 ORDER BY b.rank DESC, b.hits DESC, t.created_at DESC, t.id DESC
 LIMIT %s OFFSET %s"""
     rows = _fetch(sql, (match, match, *filter_params, limit, offset))
