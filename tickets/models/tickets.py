@@ -189,6 +189,13 @@ class TicketMessage(models.Model):
         ]
         indexes = [
             models.Index(fields=["ticket", "created_at"], name="message_ticket_created"),
+            # The relay asks, for every DM, whether an earlier one of the user still misses its copy
+            # in the ticket channel: a tiny index of those (nearly every message has its copy).
+            models.Index(
+                fields=["ticket", "dm_message_id"],
+                condition=Q(inbox_message_id__isnull=True, dm_message_id__isnull=False),
+                name="message_copy_missing",
+            ),
             # The statistics read a period's replies or users' messages from this index alone.
             models.Index(
                 fields=["kind", "created_at"],

@@ -37,7 +37,6 @@ from tickets.models import (
     GuildMember,
     ScheduledClosure,
     StaffAlert,
-    SystemState,
     Ticket,
     TicketMessage,
 )
@@ -48,14 +47,16 @@ from ._common import (
     bot_language,
     community_guild_id,
     config,
+    config_at,
     log,
     now,
     port_or_default,
     staff_guild_id,
 )
+from ._relay_state import DmSnapshot, dm_snapshot, insert_user_message, message_copied, ticket_user_wrote
 from .attachments import relay_files
 from .bans import ban_recap_line
-from .refusals import Reason, block_notice, refusal_record, was_refused
+from .refusals import Reason, block_notice, refusal_record
 
 
 class Relay(enum.StrEnum):
@@ -425,38 +426,46 @@ def user_message_relay(
     attachments = attachments or []
     if is_bot:
         return RelayResult(Relay.IGNORED)
-    # One narrow query tells "new", "relayed already" and "stored, copy missing" apart (the hot path).
-    stored = (
-        TicketMessage.objects.filter(dm_message_id=dm_message_id)
-        .values_list("pk", "inbox_message_id")
-        .first()
-    )
-    if (stored is not None and stored[1] is not None) or _held(dm_message_id) or was_refused(dm_message_id):
+    # One query tells "new", "seen before" and "stored, copy missing" apart, with all the rest the
+    # decision needs (the hot path: see ``_relay_state``).
+    cached = config()
+    try:
+        guild_id = community_guild_id(cached)
+    except DomainError:
+        guild_id = None  # not configured: the membership check below says so
+    facts = dm_snapshot(user_id=user_id, dm_message_id=dm_message_id, guild_id=guild_id)
+    if facts.seen:
         return RelayResult(Relay.DUPLICATE)
-    cfg = config()
-    existing = TicketMessage.objects.select_related("ticket").get(pk=stored[0]) if stored else None
+    cfg = config_at(facts.config_stamp, cached)
+    if cfg is not cached and guild_id != _guild_or_none(cfg):
+        facts.member = False  # the community guild changed meanwhile: ask again
+    if facts.stored_pk is not None:
+        existing = TicketMessage.objects.select_related("ticket").get(pk=facts.stored_pk)
+    else:
+        existing = None
     if existing is None:
-        refusal = _refuse(cfg=cfg, port=port, user_id=user_id)
+        refusal = _refuse(cfg=cfg, port=port, user_id=user_id, facts=facts)
         if refusal is not None:
             outcome, text = refusal
             refusal_record(user_id=user_id, dm_message_id=dm_message_id, reason=Reason(outcome.value))
             _refusal(port, cfg, user_id, text)
             return RelayResult(outcome)
-        from .categories import selection_hold
+        if facts.ticket is None and facts.prompt_enabled:  # the prompt only stands before a ticket
+            from .categories import selection_hold
 
-        held = selection_hold(
-            cfg=cfg,
-            port=port,
-            user_id=user_id,
-            user_name=user_name,
-            dm_message_id=dm_message_id,
-            dm_channel_id=dm_channel_id,
-            content=content,
-            attachments=attachments,
-            created_at=created_at,
-        )
-        if held is not None:
-            return RelayResult(held)
+            held = selection_hold(
+                cfg=cfg,
+                port=port,
+                user_id=user_id,
+                user_name=user_name,
+                dm_message_id=dm_message_id,
+                dm_channel_id=dm_channel_id,
+                content=content,
+                attachments=attachments,
+                created_at=created_at,
+            )
+            if held is not None:
+                return RelayResult(held)
         result = _store_user_message(
             cfg=cfg,
             user_id=user_id,
@@ -467,13 +476,23 @@ def user_message_relay(
             attachments=attachments,
             created_at=created_at or now(),
             recovered=recovered,
+            known_ticket=facts.ticket,
         )
         if result.outcome == Relay.DUPLICATE:
             return result
+        earlier_uncopied = facts.earlier_uncopied or result.outcome == Relay.OPENED
     else:  # stored earlier but its channel copy may be missing (a crash in between): finish the job
         result = RelayResult(Relay.RELAYED, ticket=existing.ticket, message=existing)
+        earlier_uncopied = True
     try:
-        _deliver_user_message(result=result, cfg=cfg, port=port, dm_channel_id=dm_channel_id, confirm=confirm)
+        _deliver_user_message(
+            result=result,
+            cfg=cfg,
+            port=port,
+            dm_channel_id=dm_channel_id,
+            confirm=confirm,
+            earlier_uncopied=earlier_uncopied,
+        )
     except (DiscordError, DomainError) as error:
         # Kept: the user's next DM (or the next recovery) delivers it first, in order.
         log.warning("DM %s stored but not copied to its ticket: %s", dm_message_id, error)
@@ -529,14 +548,28 @@ def _held(dm_message_id: int) -> bool:
     return PendingMessage.objects.filter(dm_message_id=dm_message_id).exists()
 
 
-def _refuse(*, cfg: BotConfig, port: DiscordPort, user_id: int) -> tuple[Relay, str] | None:
+def _guild_or_none(cfg: BotConfig) -> int | None:
+    try:
+        return community_guild_id(cfg)
+    except DomainError:
+        return None
+
+
+def _refuse(
+    *,
+    cfg: BotConfig,
+    port: DiscordPort,
+    user_id: int,
+    facts: DmSnapshot,
+) -> tuple[Relay, str] | None:
     """Why this DM opens nothing and what the user is told, or None when it may go through."""
     with bot_language(cfg):
-        if selectors.active_block(user_id):
+        if facts.blocked:
             return Relay.BLOCKED, block_notice()
-        if SystemState.load().presence == SystemState.Presence.MAINTENANCE:
+        if facts.maintenance:
             return Relay.MAINTENANCE, _("The bot is under maintenance. Please try again later.")
-        if not _is_member(cfg, port, user_id):
+        # A member in the bot's cache needs no question to Discord.
+        if not facts.member and port.get_member(community_guild_id(cfg), user_id) is None:
             return Relay.NOT_MEMBER, _("You must be a member of the server to contact the staff.")
     return None
 
@@ -545,13 +578,15 @@ class _TicketGone(Exception):
     """The ticket a DM was being stored in was cancelled meanwhile: store it in a new one."""
 
 
-def _store_user_message(**kwargs) -> RelayResult:
+def _store_user_message(*, known_ticket: Ticket | None = None, **kwargs) -> RelayResult:
     """Store a DM in the user's open ticket (opened if needed): ``_store_in_open_ticket``, again
-    when the ticket it found was cancelled in between (a ticket left without a channel)."""
+    when the ticket it found was cancelled in between (a ticket left without a channel).
+    ``known_ticket``: the user's open ticket as the caller just read it (the first attempt uses it)."""
     for _attempt in range(3):
         try:
-            return _store_in_open_ticket(**kwargs)
+            return _store_in_open_ticket(known_ticket=known_ticket, **kwargs)
         except _TicketGone:
+            known_ticket = None
             continue
     raise DomainError(_("Your message could not be stored. Please send it again."))
 
@@ -570,33 +605,39 @@ def _store_in_open_ticket(
     ticket_category=None,
     category_id: int | None = None,
     category_name: str | None = None,
+    known_ticket: Ticket | None = None,
 ) -> RelayResult:
-    ticket, created = _open_ticket_row(
-        user_id=user_id,
-        user_name=user_name,
-        origin=Ticket.Origin.DM,
-        silent=False,
-        cfg=cfg,
-        dm_channel_id=dm_channel_id,
-        ticket_category=ticket_category,
-        category_id=category_id,
-        category_name=category_name,
-    )
+    """One transaction: the message (its unique DM ID makes a replay fail here: a duplicate), the
+    ticket's "user wrote last" (only while it is open), the live event, and, when the ticket update
+    reports any, the cancelled scheduled close and the staff alerts that fire."""
+    if known_ticket is not None:
+        ticket, created = known_ticket, False
+    else:
+        ticket, created = _open_ticket_row(
+            user_id=user_id,
+            user_name=user_name,
+            origin=Ticket.Origin.DM,
+            silent=False,
+            cfg=cfg,
+            dm_channel_id=dm_channel_id,
+            ticket_category=ticket_category,
+            category_id=category_id,
+            category_name=category_name,
+        )
     stamp = now()
     try:
         with transaction.atomic():
-            message = TicketMessage.objects.create(
+            message = insert_user_message(
                 ticket=ticket,
-                kind=TicketMessage.Kind.USER,
                 author_id=user_id,
-                author_name=user_name[:100],
+                author_name=user_name,
                 dm_message_id=dm_message_id,
                 dm_channel_id=dm_channel_id,
                 content=content,
                 created_at=created_at,
                 recovered=recovered,
             )
-            Attachment.objects.bulk_create(
+            stored = [
                 Attachment(
                     message=message,
                     discord_id=a.discord_id,
@@ -606,30 +647,32 @@ def _store_in_open_ticket(
                     url=a.url,
                 )
                 for a in attachments
-            )
-            updates = {
-                "last_message_by": Ticket.LastMessageBy.USER,
-                "last_message_at": stamp,
-                "last_user_message_at": stamp,
-            }
-            if dm_channel_id:
-                updates["dm_channel_id"] = dm_channel_id
-            if not Ticket.objects.filter(pk=ticket.pk, status=Ticket.Status.OPEN).update(**updates):
+            ]
+            if stored:
+                Attachment.objects.bulk_create(stored)
+            _known_attachments(message, stored)
+            # The ticket's "user wrote last" (it updates ``ticket``), and what else the DM settles.
+            pending = ticket_user_wrote(ticket=ticket, at=stamp, dm_channel_id=dm_channel_id)
+            if pending is None:
                 raise _TicketGone()
             events.publish(
                 events.EventType.MESSAGE_CREATED,
                 ticket=ticket,
                 data={"message_id": message.pk, "kind": "user"},
             )
-            cancelled = ScheduledClosure.objects.filter(
-                ticket=ticket, state=ScheduledClosure.State.PENDING
-            ).update(state=ScheduledClosure.State.CANCELLED, finished_at=stamp)
-            alerts = list(StaffAlert.objects.select_for_update().filter(ticket=ticket, fired_at__isnull=True))
-            StaffAlert.objects.filter(pk__in=[a.pk for a in alerts]).update(fired_at=stamp)
+            has_closure, has_alerts = pending
+            cancelled = 0
+            if has_closure:
+                cancelled = ScheduledClosure.objects.filter(
+                    ticket=ticket, state=ScheduledClosure.State.PENDING
+                ).update(state=ScheduledClosure.State.CANCELLED, finished_at=stamp)
+            alerts = []
+            if has_alerts:
+                waiting = StaffAlert.objects.select_for_update().filter(ticket=ticket, fired_at__isnull=True)
+                alerts = list(waiting)
+                StaffAlert.objects.filter(pk__in=[a.pk for a in alerts]).update(fired_at=stamp)
     except IntegrityError:
         return RelayResult(Relay.DUPLICATE)
-    for name, value in updates.items():  # what the update wrote, without reading the row back
-        setattr(ticket, name, value)
     return RelayResult(
         Relay.OPENED if created else Relay.RELAYED,
         ticket=ticket,
@@ -640,10 +683,17 @@ def _store_in_open_ticket(
 
 
 def _deliver_user_message(
-    *, result: RelayResult, cfg: BotConfig, port: DiscordPort, dm_channel_id: int | None, confirm: bool = True
+    *,
+    result: RelayResult,
+    cfg: BotConfig,
+    port: DiscordPort,
+    dm_channel_id: int | None,
+    confirm: bool = True,
+    earlier_uncopied: bool = True,
 ) -> None:
     """Discord's half of a relay: the channel (created once), the copies still missing in the order
-    the user sent them (an earlier DM whose copy Discord refused goes first), then notices."""
+    the user sent them (an earlier DM whose copy Discord refused goes first), then notices.
+    ``earlier_uncopied=False``: the caller knows no earlier DM misses its copy (no query for them)."""
     had_channel = bool(result.ticket.channel_id)
     ticket = ensure_channel(ticket=result.ticket, port=port, cfg=cfg)
     result.ticket = ticket
@@ -657,7 +707,7 @@ def _deliver_user_message(
                 ticket.user_id,
                 rendering.system(cfg, cfg.bot_welcome_message, nonce=f"w{ticket.pk.hex[:20]}"),
             )
-        for earlier in _undelivered_before(message):
+        for earlier in _undelivered_before(message) if earlier_uncopied else ():
             _copy_to_channel(cfg, port, ticket, earlier)
             if confirm:
                 _confirm(port, earlier)
@@ -672,6 +722,15 @@ def _deliver_user_message(
             port.send(ticket.channel_id, rendering.system(cfg, _("The user answered."), pings=pings))
     if confirm:
         _confirm(port, message, dm_channel_id)
+
+
+def _known_attachments(message: TicketMessage, attachments: list[Attachment]) -> None:
+    """Let ``message.attachments.all()`` return the attachments just stored with it, unread."""
+    cached = Attachment.objects.none() if not attachments else Attachment.objects.filter(message=message)
+    if attachments:
+        cached._result_cache = list(attachments)
+        cached._prefetch_done = True
+    message._prefetched_objects_cache = {"attachments": cached}
 
 
 def _undelivered_before(message: TicketMessage) -> list[TicketMessage]:
@@ -708,8 +767,7 @@ def _copy_to_channel(cfg: BotConfig, port: DiscordPort, ticket: Ticket, message:
     for part in parts:
         sent = port.send(ticket.channel_id, part)
         first_id = first_id or sent.id
-    TicketMessage.objects.filter(pk=message.pk).update(inbox_message_id=first_id)
-    message.inbox_message_id = first_id
+    message_copied(message, first_id)
 
 
 def _confirm(port: DiscordPort, message: TicketMessage, dm_channel_id: int | None = None) -> None:
