@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='ticket',
-            index=models.Index(fields=['category_id'], name='ticket_category'),
+            index=models.Index(fields=['category_id', 'id'], name='ticket_category'),
         ),
         migrations.AddIndex(
             model_name='ticketmessage',

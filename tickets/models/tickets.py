@@ -113,7 +113,7 @@ class Ticket(models.Model):
             models.Index(fields=["status", "user_name", "id", "category_id"], name="ticket_list_username"),
             models.Index(fields=["status", "category_id"], name="ticket_status_category"),
             # The statistics find the tickets of the categories a panel user may not view.
-            models.Index(fields=["category_id"], name="ticket_category"),
+            models.Index(fields=["category_id", "id"], name="ticket_category"),
             # The panel's list: latest activity first, filtered by status or by who handles it.
             models.Index(
                 F("status"),
