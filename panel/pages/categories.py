@@ -31,6 +31,13 @@ def _back(request: HttpRequest, text: str, *, error: bool = False) -> HttpRespon
     return HttpResponseRedirect(reverse("panel:categories"))
 
 
+def _get_or_404(category_id: int) -> TicketCategory:
+    try:
+        return service.category_by_id(category_id=category_id)
+    except NotFound:
+        raise Http404 from None
+
+
 def _list_context(choices: GuildChoices) -> dict[str, Any]:
     overview = category_list()
     rows = [
@@ -127,13 +134,6 @@ def category_edit(request: HttpRequest, category_id: int) -> HttpResponse:
         }
         form, status = CategoryForm(initial=initial, choices=choices, category=category), 200
     return render(request, "panel/category_edit.html", {"category": category, "form": form}, status=status)
-
-
-def _get_or_404(category_id: int) -> TicketCategory:
-    try:
-        return service.category_by_id(category_id=category_id)
-    except NotFound:
-        raise Http404 from None
 
 
 @require_http_methods(["GET", "POST"])
