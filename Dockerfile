@@ -12,4 +12,4 @@ RUN useradd --create-home --uid 1000 rustmail && mkdir -p /data && chown rustmai
 USER rustmail
 EXPOSE 3002
 # Alone (without compose) the image is the web process, migrating first.
-CMD ["sh", "-c", "python manage.py migrate --noinput && exec daphne -b 0.0.0.0 -p ${PORT:-3002} rustmail.asgi:application"]
+CMD ["sh", "-c", "python manage.py migrate --noinput && exec python manage.py runweb --bind 0.0.0.0"]

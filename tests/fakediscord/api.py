@@ -21,7 +21,7 @@ from . import interactions as I
 from . import messages as M
 from . import permissions as P
 from .demo import DemoGuild, build_demo_guild
-from .models import GUILD_CATEGORY, GUILD_TEXT, Overwrite, User
+from .models import GUILD_CATEGORY, GUILD_TEXT, Member, Overwrite, User
 
 if TYPE_CHECKING:
     from .server import FakeDiscord
@@ -172,6 +172,34 @@ class EmulatorAPI:
     def seed_demo(self: FakeDiscord, name: str = "Rustmail Demo") -> DemoGuild:
         """Build the demo guild (see :func:`~tests.fakediscord.demo.build_demo_guild`)."""
         return build_demo_guild(self, name)
+
+    def seed_large_guild(
+        self: FakeDiscord,
+        name: str = "Large",
+        *,
+        members: int = 100_000,
+        channels: int = 500,
+        roles: int = 20,
+    ) -> int:
+        """A guild of ``members`` members (the bot among them) and ``channels`` channels (one category
+        per 50, Discord's limit), with ``roles`` roles handed out in turn, written straight into the
+        state (no events: seed it before the bot connects). Returns its ID; the gateway sends it as
+        a large guild, its members in chunks (op 8), as Discord does."""
+        guild_id = self.create_guild(name)
+        guild = self.state.guild(guild_id)
+        role_ids = [self.create_role(guild_id, f"role {n}") for n in range(roles)]
+        ids = self.state.ids
+        for n in range(max(members - len(guild.members), 0)):
+            user = User(ids.next(), f"member{n:06d}", f"Member {n}")
+            self.state.users[user.id] = user
+            guild.members[user.id] = Member(guild_id=guild_id, user_id=user.id, roles=[role_ids[n % roles]])
+        category = None
+        for n in range(channels):
+            if n % 50 == 0:
+                category = self.create_category(guild_id, f"category {n // 50}")
+            elif category is not None:
+                self.create_channel(guild_id, f"channel-{n}", parent_id=category)
+        return guild_id
 
     # -- actions (async: they return once the events were written to the websockets) --------
 

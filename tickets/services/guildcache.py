@@ -17,6 +17,8 @@ from django.db import models, transaction
 from tickets.models import GuildChannel, GuildMember, GuildRole, GuildSnapshot
 
 BATCH = 500
+# Members written per statement and transaction when a whole guild is cached.
+MEMBER_BATCH = 1000
 
 
 @dataclass(frozen=True)
@@ -88,7 +90,6 @@ class SnapshotResult:
     departed: list[int] = field(default_factory=list)
 
 
-@transaction.atomic
 def guild_snapshot_sync(
     *,
     guild_id: int,
@@ -102,12 +103,17 @@ def guild_snapshot_sync(
 ) -> SnapshotResult:
     """Make the cache of one guild what the bot sees now (what it sees when the guild becomes
     available): rows of roles, channels and members that are gone are deleted, the others written.
-    With ``members_complete`` False (Discord did not send every member), no member is deleted."""
-    _replace(GuildRole, "role_id", guild_id, {r.role_id: r.fields() for r in roles}, delete=True)
-    _replace(GuildChannel, "channel_id", guild_id, {c.channel_id: c.fields() for c in channels}, delete=True)
-    departed = _replace(
-        GuildMember, "user_id", guild_id, {m.user_id: m.fields() for m in members}, delete=members_complete
-    )
+    With ``members_complete`` False (Discord did not send every member), no member is deleted.
+
+    Roles and channels are written in one transaction; members (a hundred thousand in a large
+    guild) in batches of ``MEMBER_BATCH``, each its own short transaction, so the database is never
+    held long by one writer and no more than a batch of rows is built at a time. Stopped halfway, the
+    cache holds the new rows written so far and the old ones; the next snapshot finishes the job."""
+    with transaction.atomic():
+        _replace(GuildRole, "role_id", guild_id, {r.role_id: r for r in roles}, delete=True)
+        _replace(GuildChannel, "channel_id", guild_id, {c.channel_id: c for c in channels}, delete=True)
+    latest: dict[int, MemberData] = {m.user_id: m for m in members}  # the last of duplicates wins
+    departed = _replace(GuildMember, "user_id", guild_id, latest, delete=members_complete, batch=MEMBER_BATCH)
     # Saved last and one by one: its post_save tells the panel that permissions may have changed.
     guild, _created = GuildSnapshot.objects.update_or_create(
         guild_id=guild_id, defaults={"name": name[:100], "owner_id": owner_id, "icon": (icon or "")[:64]}
@@ -116,33 +122,42 @@ def guild_snapshot_sync(
 
 
 def _replace(
-    model: type[models.Model], key: str, guild_id: int, rows: dict[int, dict[str, Any]], *, delete: bool
+    model: type[models.Model],
+    key: str,
+    guild_id: int,
+    rows: dict[int, RoleData | ChannelData | MemberData],
+    *,
+    delete: bool,
+    batch: int = BATCH,
 ) -> set[int]:
-    """Write ``rows`` (by ``key``) for the guild; with ``delete``, remove its other rows. Returns the
-    keys removed."""
+    """Write ``rows`` (by ``key``) for the guild, ``batch`` rows per statement and transaction (the
+    caller's, if any); with ``delete``, remove its other rows. Returns the keys removed."""
     gone: set[int] = set()
     if delete:
         gone = set(model.objects.filter(guild_id=guild_id).values_list(key, flat=True)) - rows.keys()
-        for chunk in _batches(sorted(gone)):
+        for chunk in _batches(sorted(gone), BATCH):
             model.objects.filter(guild_id=guild_id, **{f"{key}__in": chunk}).delete()
-    if rows:
-        unique = ["guild_id", key] if model is GuildMember else [key]
-        update = [f for f in ("guild_id", *next(iter(rows.values()))) if f not in unique]
-        if model is GuildMember:
-            update.append("updated_at")
-        model.objects.bulk_create(
-            [model(guild_id=guild_id, **{key: k}, **values) for k, values in rows.items()],
-            update_conflicts=True,
-            unique_fields=unique,
-            update_fields=update,
-            batch_size=BATCH,
-        )
+    if not rows:
+        return gone
+    unique = ["guild_id", key] if model is GuildMember else [key]
+    update = [f for f in ("guild_id", *next(iter(rows.values())).fields()) if f not in unique]
+    if model is GuildMember:
+        update.append("updated_at")
+    for chunk in _batches(list(rows), batch):
+        with transaction.atomic():
+            model.objects.bulk_create(
+                [model(guild_id=guild_id, **{key: k}, **rows[k].fields()) for k in chunk],
+                update_conflicts=True,
+                unique_fields=unique,
+                update_fields=update,
+                batch_size=batch,
+            )
     return gone
 
 
-def _batches(items: list[int]) -> Iterable[list[int]]:
-    for start in range(0, len(items), BATCH):
-        yield items[start : start + BATCH]
+def _batches(items: list[int], size: int) -> Iterable[list[int]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 @transaction.atomic
