@@ -102,6 +102,9 @@ PAGES: list[Page] = [
         lambda page: _open_tables(page),
     ),
     Page("statistics-empty", "/panel/statistics?days=90", "viewer"),
+    Page("categories", "/panel/categories", "superuser", lambda guild: _categories()),
+    Page("category-edit", lambda guild: f"/panel/categories/{_categories().pk}", "superuser"),
+    Page("profile-discord-unreachable", "/panel/profile", "superuser"),
     Page("setup-invalid", "/setup/?token=expired", "anonymous"),
     Page("setup-token-error", "/setup/", "superuser", then=lambda page: _setup_empty_token(page)),
     *(
@@ -126,6 +129,19 @@ def _setup_at(page: Any, step: str, emu: Any) -> None:
     from .test_browser_setup import walk_setup
 
     walk_setup(page, step, emu)
+
+
+def _categories() -> Any:
+    """Two categories on the prompt, the first pinging the staff role; returns the first."""
+    from tests.api.conftest import INBOX, STAFF_ROLE
+    from tickets.services.category_admin import category_add, category_role_link
+
+    first = category_add(
+        name="Billing", description="Payments and refunds", emoji="💳", discord_category_id=INBOX
+    )
+    category_role_link(category_id=first.pk, role_id=STAFF_ROLE)
+    category_add(name="Sales", discord_category_id=INBOX)
+    return first
 
 
 def _conversation() -> Ticket:
