@@ -38,6 +38,22 @@ def permission_grant(
 
 
 @transaction.atomic
+def permissions_grant(
+    *, subject_type: str, subject_id: int, permissions: list[str], granted_by: int
+) -> list[PanelPermission]:
+    """Grant several permissions to one user or role at once: all of them, or none when one is
+    unknown (``InvalidInput``). Those already held stay as they were."""
+    if not permissions:
+        raise InvalidInput(_("Choose at least one permission."))
+    return [
+        permission_grant(
+            subject_type=subject_type, subject_id=subject_id, permission=permission, granted_by=granted_by
+        )
+        for permission in permissions
+    ]
+
+
+@transaction.atomic
 def permission_revoke(
     *,
     grant_id: int | None = None,

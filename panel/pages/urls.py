@@ -7,6 +7,7 @@ tests/panel/test_page_permissions.py fails when a route here has no row in its m
 
 from django.urls import path, re_path
 
+from panel.pages import administration as administration_pages
 from panel.pages import apikeys as apikey_pages
 from panel.pages import bans as ban_pages
 from panel.pages import categories as category_pages
@@ -70,6 +71,11 @@ urlpatterns = [
     path("panel/snippets/preview", snippet_pages.snippet_preview, name="snippet_preview"),
     path("panel/snippets/<str:key>/edit", snippet_pages.snippet_edit_page, name="snippet_edit"),
     path("panel/snippets/<str:key>/delete", snippet_pages.snippet_delete_page, name="snippet_delete"),
+    # Administration of panel permissions (ManagePermissions): grants, and who holds what.
+    path("panel/administration", administration_pages.administration, name="administration"),
+    path(
+        "panel/administration/revoke/<int:grant_id>", administration_pages.grant_revoke, name="grant_revoke"
+    ),
     # Ticket categories and the prompt (ManageCategories); deletion after a confirmation page.
     path("panel/categories", category_pages.categories, name="categories"),
     path("panel/categories/list", category_pages.categories_list, name="categories_list"),

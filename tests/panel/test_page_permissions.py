@@ -182,6 +182,10 @@ MATRIX: list[Row] = [
         method="post",
         kwargs=lambda guild: a_snippet(),
     ),
+    # Administration: ManagePermissions only (an empty grant form is refused: 400, nothing granted).
+    Row("administration", needs("ManagePermissions", ok=200)),
+    Row("administration", needs("ManagePermissions", ok=400), method="post"),
+    Row("grant_revoke", needs("ManagePermissions"), method="post", kwargs={"grant_id": 999_999}),
     # The setup wizard: its one-time link (none here: the bot is configured) or a Django superuser.
     Row("setup", statuses(403, 403, 403, 403, 403, 200)),
     Row("setup_slash", statuses(403, 403, 403, 403, 403, 200)),
