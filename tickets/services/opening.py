@@ -726,10 +726,9 @@ def _deliver_user_message(
 
 def _known_attachments(message: TicketMessage, attachments: list[Attachment]) -> None:
     """Let ``message.attachments.all()`` return the attachments just stored with it, unread."""
-    cached = Attachment.objects.none() if not attachments else Attachment.objects.filter(message=message)
-    if attachments:
-        cached._result_cache = list(attachments)
-        cached._prefetch_done = True
+    cached = Attachment.objects.filter(message=message)
+    cached._result_cache = list(attachments)  # iterated as is: no query, not even compiled
+    cached._prefetch_done = True
     message._prefetched_objects_cache = {"attachments": cached}
 
 
