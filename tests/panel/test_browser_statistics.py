@@ -103,6 +103,12 @@ def test_in_french_and_on_a_phone(guild, browser_page, signed_in) -> None:
     assert page.locator("h1").inner_text() == "Statistiques"
     assert page.get_by_role("link", name="30 jours").get_attribute("aria-current") == "page"
     assert value(page, "stat-median-response") == "15 min"
+    # The charts' numbers are SVG's (1.5), not French text (1,5): the bars are drawn.
+    for selector in (".bar-created", ".bar-category", ".bar-response", ".heat-cell"):
+        shape = page.locator(selector).first
+        assert float(shape.get_attribute("width")) > 0, selector
+        assert shape.bounding_box()["width"] > 0, selector
+    assert float(page.locator(".heat-cell:not(.heat-empty)").first.get_attribute("fill-opacity")) > 0
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], "the page scrolls sideways on a phone"
     screenshot(page, "statistics-fr-phone")
