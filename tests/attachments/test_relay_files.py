@@ -148,3 +148,17 @@ def test_a_reply_given_only_a_url_learns_the_file_when_downloading(scene):
     )
     stored = Attachment.objects.get(message__kind=TicketMessage.Kind.STAFF)
     assert (stored.filename, stored.size, stored.content_type) == ("form.pdf", len(PDF), "application/pdf")
+
+
+def test_when_discord_does_not_say_its_upload_limit_the_default_applies(scene, monkeypatch):
+    from tickets.discord import DiscordError
+
+    def refuse(channel_id):
+        raise DiscordError(503, 0, "unavailable")
+
+    monkeypatch.setattr(scene.discord, "upload_limit", refuse)
+    small = _file(scene, "a.png", PNG, "image/png")
+    big = _file(scene, "b.bin", b"b" * (10 * 1024 * 1024 + 1), "application/octet-stream")
+    assert scene.dm(USER, "two files", attachments=[small, big]).outcome == Relay.OPENED
+    copy = _copy(scene)
+    assert [f.name for f in copy.files] == ["a.png"] and "b.bin" in copy.text

@@ -9,7 +9,8 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-from tickets.discord import DiscordPort, OutgoingFile
+from tickets.discord import DiscordError, DiscordPort, OutgoingFile
+from tickets.discord.port import DEFAULT_UPLOAD_LIMIT
 from tickets.models import Attachment
 
 from .fetching import attachments_fetch
@@ -76,7 +77,10 @@ def relay_files(attachments: Sequence[Attachment], *, port: DiscordPort, channel
     if not attachments:
         return RelayFiles()
     attachments_fetch(attachments, port=port)
-    limit = port.upload_limit(channel_id)
+    try:
+        limit = port.upload_limit(channel_id)
+    except DiscordError:  # the limit unread: Discord's default, which every server allows
+        limit = DEFAULT_UPLOAD_LIMIT
     storage = attachment_storage()
     relay = RelayFiles()
     for attachment in attachments:
