@@ -8,7 +8,8 @@ COPY . .
 # Static files (the panel's CSS and scripts, the admin's) collected with hashed names; whitenoise
 # serves them from the web process. DEBUG only spares the build a secret key.
 RUN DEBUG=true DATA_DIR=/tmp/build-data python manage.py collectstatic --noinput && rm -rf /tmp/build-data
-RUN useradd --create-home --uid 1000 rustmail && mkdir -p /data && chown rustmail /data
+# /data/media exists in the image so that a volume mounted there belongs to rustmail.
+RUN useradd --create-home --uid 1000 rustmail && mkdir -p /data/media && chown -R rustmail /data
 USER rustmail
 EXPOSE 3002
 # Alone (without compose) the image is the web process, migrating first.
