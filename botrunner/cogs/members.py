@@ -15,6 +15,7 @@ Listeners use ``on_raw_member_remove``: nextcord fires ``on_member_remove`` only
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections.abc import Callable
@@ -38,6 +39,8 @@ T = TypeVar("T")
 
 SNOWFLAKE = re.compile(r"(?<![0-9])[0-9]{17,20}(?![0-9])")
 LEAVE_PREFIX = "leave:"
+# Seconds a guild's snapshot waits for its members to arrive in chunks (Discord sends 1,000 a chunk).
+CHUNK_WAIT = 120.0
 
 
 def member_data(member: nextcord.Member) -> MemberData:
@@ -116,6 +119,14 @@ class Members(commands.Cog):
         await self._snapshot(guild)
 
     async def _snapshot(self, guild: nextcord.Guild) -> None:
+        # nextcord announces a large guild after 5 s even if its members are still coming in chunks
+        # (a 100,000-member guild takes longer): wait for them, or the cache would miss most of them.
+        deadline = asyncio.get_running_loop().time() + CHUNK_WAIT
+        while not guild.chunked and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.25)
+        present = list(guild.members)
+        # Read off the gateway's loop: a hundred thousand members take seconds to convert.
+        members = await asyncio.to_thread(lambda: [member_data(m) for m in present])
         result = await self._cache(
             guild.id,
             guildcache.guild_snapshot_sync,
@@ -123,11 +134,11 @@ class Members(commands.Cog):
             owner_id=guild.owner_id,
             icon=guild.icon.key if guild.icon else "",
             roles=[role_data(r) for r in guild.roles],
-            members=[member_data(m) for m in guild.members],
+            members=members,
             channels=[channel_data(c) for c in guild.channels],
             members_complete=guild.chunked,
         )
-        log.info("Guild %s cached: %d members", guild.id, len(guild.members))
+        log.info("Guild %s cached: %d members", guild.id, len(members))
         if result is not None and guild.id == community_guild(self.bot.cfg):
             for user_id in result.departed:  # left while the bot was away
                 await self._user_left(user_id)
