@@ -37,7 +37,7 @@ SECRET_KEY = env_secret_key(debug=DEBUG, development_default=DEVELOPMENT_SECRET_
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 PORT = env_int("PORT", 3002, minimum=1, maximum=65535)
 # Processes of the web server (`manage.py runweb`, which `make run` and the Docker image start): one
-# serves one request at a time, so one per CPU core by default.
+# runs Python on one core at a time, so one per CPU core by default.
 _CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 WEB_CONCURRENCY = env_int("WEB_CONCURRENCY", _CORES, minimum=1, maximum=64)
 TIME_ZONE = env_timezone("TIME_ZONE", "UTC")
