@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.db import connection
 from django.test import AsyncClient
 
 from tests.api.conftest import ALL, SECRET_CATEGORY, STAFF_ROLE, Permission
@@ -108,3 +109,4 @@ async def test_under_asgi_the_body_is_an_async_stream(guild, rich_ticket, settin
     assert response.is_async  # read piece by piece in the request's thread, not into a list first
     body = b"".join([piece async for piece in response])
     assert body.startswith(f"Ticket {rich_ticket.pk} with Alice".encode())
+    await sync_to_async(lambda: connection.close())()  # the request thread's, as request_finished would
