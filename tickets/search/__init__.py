@@ -49,7 +49,7 @@ def search_tickets(
     """The tickets among ``tickets`` (default: all) whose messages or fields match ``text``, in web
     search syntax: words and "phrases" must all appear in one message (or in the ticket's fields),
     ``-word`` must not, ``OR`` joins alternatives. Ranked by the best matching message, then by how
-    many match, then newest first. A query with nothing positive to look for matches nothing (it
+    many match, then by the latest match. A query with nothing positive to look for matches nothing (it
     is never an error); ``text`` is cut at ``MAX_QUERY_LENGTH`` characters. Two queries on a page
     of results plus one for the highlights (``snippets`` messages per ticket at most)."""
     text = text[:MAX_QUERY_LENGTH].replace("\x00", " ")

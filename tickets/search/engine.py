@@ -59,18 +59,21 @@ def pg_rank(text: str, tickets: QuerySet[Ticket], *, deleted: bool, limit: int, 
     sql = f"""
 WITH q AS MATERIALIZED ({PG_QUERY}),
 hits AS (
-  SELECT m.ticket_id, max(ts_rank(m.search_vector, q.query)) AS rank, count(*) AS hits
+  SELECT m.ticket_id, max(ts_rank(m.search_vector, q.query)) AS rank, count(*) AS hits,
+    max(m.created_at) AS latest
   FROM tickets_ticketmessage m CROSS JOIN q
   WHERE m.search_vector @@ q.query {live}
   GROUP BY m.ticket_id
   UNION ALL
-  SELECT t.id, 2 * ts_rank(t.search_vector, q.query), 1
+  SELECT t.id, 2 * ts_rank(t.search_vector, q.query), 1, t.created_at
   FROM tickets_ticket t CROSS JOIN q WHERE t.search_vector @@ q.query
 ),
-best AS (SELECT ticket_id, max(rank) AS rank, sum(hits) AS hits FROM hits GROUP BY ticket_id)
-SELECT b.ticket_id, b.rank, count(*) OVER () FROM best b JOIN tickets_ticket t ON t.id = b.ticket_id
+best AS (
+  SELECT ticket_id, max(rank) AS rank, sum(hits) AS hits, max(latest) AS latest FROM hits GROUP BY ticket_id
+)
+SELECT b.ticket_id, b.rank, count(*) OVER () FROM best b
 WHERE TRUE {filter_sql}
-ORDER BY b.rank DESC, b.hits DESC, t.created_at DESC, t.id DESC
+ORDER BY b.rank DESC, b.hits DESC, b.latest DESC, b.ticket_id DESC
 LIMIT %s OFFSET %s"""
     return [(_uuid(r[0]), r[1], r[2]) for r in _fetch(sql, (text, *filter_params, limit, offset))]
 
@@ -122,18 +125,20 @@ def sqlite_rank(
     match = query.fts5()
     sql = f"""
 WITH hits AS (
-  SELECT m.ticket_id AS ticket_id, max(-f.rank) AS rank, count(*) AS hits
+  SELECT m.ticket_id AS ticket_id, max(-f.rank) AS rank, count(*) AS hits, max(m.created_at) AS latest
   FROM tickets_message_fts f JOIN tickets_ticketmessage m ON m.id = f.rowid
   WHERE tickets_message_fts MATCH %s {live}
   GROUP BY m.ticket_id
   UNION ALL
-  SELECT t.id, -2 * f.rank, 1
+  SELECT t.id, -2 * f.rank, 1, t.created_at
   FROM tickets_ticket_fts f JOIN tickets_ticket t ON t.rowid = f.rowid WHERE tickets_ticket_fts MATCH %s
 ),
-best AS (SELECT ticket_id, max(rank) AS rank, sum(hits) AS hits FROM hits GROUP BY ticket_id)
-SELECT b.ticket_id, b.rank, count(*) OVER () FROM best b JOIN tickets_ticket t ON t.id = b.ticket_id
+best AS (
+  SELECT ticket_id, max(rank) AS rank, sum(hits) AS hits, max(latest) AS latest FROM hits GROUP BY ticket_id
+)
+SELECT b.ticket_id, b.rank, count(*) OVER () FROM best b
 WHERE TRUE {filter_sql}
-ORDER BY b.rank DESC, b.hits DESC, t.created_at DESC, t.id DESC
+ORDER BY b.rank DESC, b.hits DESC, b.latest DESC, b.ticket_id DESC
 LIMIT %s OFFSET %s"""
     rows = _fetch(sql, (match, match, *filter_params, limit, offset))
     return [(_uuid(r[0]), r[1], r[2]) for r in rows]
