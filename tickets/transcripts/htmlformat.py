@@ -126,7 +126,8 @@ def message_html(entry: Entry, avatars: dict[int, str], images: Images) -> str:
             f'<div class="text" dir="auto">{markdown_html(e.before)}</div></li>'
             for e in edits
         )
-        history = f"<details><summary>{escape(_('Earlier versions'))}</summary><ol>{versions}</ol></details>"
+        summary = escape(_("Earlier versions"))
+        history = f"<details><summary>{summary}</summary><ol>{versions}</ol></details>"
     classes = f"msg {message.kind}" + (" deleted" if message.deleted_at else "")
     return (
         f'<article class="{classes}" id="m{message.pk}">'
