@@ -7,7 +7,8 @@ Usage (from the repository's root)::
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/rustmail .venv/bin/python bench/relay.py
 
 It never touches your data: on SQLite it works in a temporary folder, on PostgreSQL in a database
-of its own beside the configured one (``rustmail_bench_relay``), dropped at the end. The emulator
+of its own beside the configured one (``rustmail_bench_relay``), dropped at the end (kept with
+``--keep-database``, and reused by the next run). The emulator
 runs in this process (a fresh one per bot). Two bots run one after the other as child processes:
 
 - **bare**: a nextcord client that only forwards each DM's text to one channel (``--bare-bot``);
@@ -145,12 +146,13 @@ def bench_database(url: str) -> tuple[str, str | None]:
     return urlunsplit(parts._replace(path=f"/{name}")), name
 
 
-def postgres(url: str, sql: str) -> None:
+def postgres(url: str, sql: str) -> Any:
     import psycopg
 
     admin = urlunsplit(urlsplit(url)._replace(path="/postgres"))
     with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(sql)
+        cursor = connection.execute(sql)
+        return cursor.fetchone() if sql.startswith("SELECT") else None
 
 
 def cpu_seconds(pid: int) -> tuple[float, float]:
@@ -412,14 +414,19 @@ def main() -> None:
     parser.add_argument("--rest-rate", type=int, default=100_000, help="DISCORD_REST_RATE of the bot")
     parser.add_argument("--only", choices=("bare", "rustmail"), help="run one bot only")
     parser.add_argument("--profile", action="store_true", help="run the bot under py-spy")
+    parser.add_argument(
+        "--keep-database",
+        action="store_true",
+        help="PostgreSQL: keep the bench's database (a server busy dropping others can hang DROP DATABASE)",
+    )
     args = parser.parse_args()
 
     load_before = load_line()
     workdir = Path(tempfile.mkdtemp(prefix="rustmail-bench-relay-"))
     url, pg_name = bench_database(os.environ.get("DATABASE_URL", ""))
-    if pg_name:
-        postgres(url, f'DROP DATABASE IF EXISTS "{pg_name}"')
-        postgres(url, f'CREATE DATABASE "{pg_name}"')
+    if pg_name:  # one left by a run with --keep-database is reused (migrated, and flushed per bot)
+        if not postgres(url, f"SELECT 1 FROM pg_database WHERE datname = '{pg_name}'"):
+            postgres(url, f'CREATE DATABASE "{pg_name}"')
     else:
         url = f"sqlite:///{workdir / 'bench.sqlite3'}"
     os.environ.pop("REDIS_URL", None)
@@ -448,7 +455,7 @@ def main() -> None:
             print(f"profile (py-spy's collapsed stacks): {workdir / 'profile.txt'}")
     finally:
         connections.close_all()
-        if pg_name:
+        if pg_name and not args.keep_database:
             postgres(url, f'DROP DATABASE IF EXISTS "{pg_name}"')
 
 
