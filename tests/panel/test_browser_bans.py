@@ -100,9 +100,9 @@ def test_bans_are_listed_and_a_reader_cannot_block(guild, browser_page, signed_i
     assert BlockedUser.objects.count() == 1
 
 
-def test_a_bad_block_is_refused_with_its_reason(guild, browser_page, signed_in, panel_discord) -> None:
+def test_a_bad_block_is_refused_with_its_reason(guild, browser_page, signed_in) -> None:
     page = browser_page
-    signed_in(page, demo_staff(panel_discord, "ViewPanel", "ViewBans", "ManageTickets"))
+    signed_in(page, make_user(next_id(), grants=("ViewPanel", "ViewBans", "ManageTickets")))
     page.goto("/panel/bans")
     page.get_by_label("User ID").fill("12")
     page.get_by_label("Duration").fill("soon")
