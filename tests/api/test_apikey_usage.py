@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from apikeys.models import ApiKey, ApiKeyUsage
 from apikeys.selectors import apikey_usage, apikeys_with_usage
-from apikeys.services import apikey_create, apikey_usage_count
+from apikeys.services import apikey_authenticate, apikey_create, apikey_usage_count
 
 from .conftest import CUSTOMER
 
@@ -61,3 +61,12 @@ def test_deleting_a_key_deletes_its_usage(db) -> None:
     apikey_usage_count(key_id=key.pk, requests=1)
     key.delete()
     assert not ApiKeyUsage.objects.exists()
+
+
+def test_counting_a_request_costs_one_update_once_the_day_has_its_row(db, django_assert_num_queries) -> None:
+    created = apikey_create(name="CI", permissions=["CreateTicket"])
+    apikey_authenticate(secret=created.secret)  # the day's first request inserts the row
+    # The key's lookup, its last use, its counter: one statement more than without usage counts.
+    with django_assert_num_queries(3):
+        apikey_authenticate(secret=created.secret)
+    assert ApiKeyUsage.objects.get().requests == 2

@@ -109,3 +109,9 @@ def test_an_unconfigured_guild_is_a_503(guild, super_admin) -> None:
     response = super_admin.get(URL)
     assert response.status_code == 503
     assert set(response.json()) == {"error"}
+
+
+def test_the_endpoint_is_in_the_openapi_document(client) -> None:
+    document = client.get("/api/openapi.yaml", HTTP_ACCEPT="application/json")
+    assert document.status_code == 200
+    assert b"/api/admin/bans" in document.content
