@@ -28,7 +28,8 @@ def test_the_document_lists_every_endpoint(db) -> None:
             .replace("{grant}", "{grant_id}")
             .replace("{attachment}", "{attachment_id}")
             .replace("{category}", "{category_id}")
-            .replace("{role}", "{role_id}"),
+            .replace("{role}", "{role_id}")
+            .replace("{ticket}", "{ticket_id}"),
         )
         for e in ENDPOINTS
     }
