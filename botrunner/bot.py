@@ -22,6 +22,7 @@ from nextcord.ext import commands
 from tickets.models import BotConfig
 
 from .commanddocs import localize_slash_commands
+from .memberstream import MEMBER_CACHE
 from .runtime import ServiceRunner
 
 log = logging.getLogger("rustmail.bot")
@@ -86,6 +87,10 @@ class ModmailBot(commands.Bot):
         self.cfg = cfg
         guild = staff_guild(cfg)
         kwargs.setdefault("guild_ready_timeout", 0.5)
+        # Nextcord keeps no members (a large guild's hundred thousand would weigh hundreds of MB):
+        # the members cog writes them to the database guild cache from the chunks it asks for.
+        kwargs.setdefault("member_cache_flags", MEMBER_CACHE)
+        kwargs.setdefault("chunk_guilds_at_startup", False)
         super().__init__(
             command_prefix=lambda _bot, _message: self.cfg.command_prefix or "!",
             intents=bot_intents(),

@@ -4,7 +4,8 @@ creating a channel.
 - The cache (``tickets.services.guildcache``) holds every guild the bot is in (in dual mode, the
   community guild and the staff guild): written whole when a guild becomes available (so changes
   missed while the bot was away are caught), then on each member, role and channel event. Events of
-  one guild are written in the order they came.
+  one guild are written in the order they came. Nextcord keeps no members (``botrunner.memberstream``):
+  they are written from the chunk payloads as they arrive, and member updates from their payloads.
 - A user leaving the community guild hands their ticket to ``user_left``: closed when
   ``close_on_leave``, otherwise a Keep/Close notice that only staff may answer.
 - With ``create_ticket_by_create_channel``, a channel staff create in the inbox category becomes a
@@ -27,11 +28,20 @@ from nextcord.ext import commands
 
 from botrunner.bot import ModmailBot, community_guild, staff_guild
 from botrunner.invocation import show_in_place
+from botrunner.memberstream import (
+    UPDATE_EVENT,
+    MemberStream,
+    PayloadHooks,
+    channel_data,
+    member_data,
+    member_from_payload,
+    role_data,
+)
 from tickets import rendering, selectors, services, snowflake
 from tickets.discord import DiscordError
 from tickets.errors import DomainError
 from tickets.services import guildcache
-from tickets.services.guildcache import ChannelData, MemberData, RoleData
+from tickets.services.guildcache import MemberData
 from tickets.services.opening import ticket_open_on_channel
 
 log = logging.getLogger("rustmail.bot")
@@ -39,54 +49,9 @@ T = TypeVar("T")
 
 SNOWFLAKE = re.compile(r"(?<![0-9])[0-9]{17,20}(?![0-9])")
 LEAVE_PREFIX = "leave:"
-# Seconds a guild's snapshot waits for its members to arrive in chunks (Discord sends 1,000 a chunk).
-CHUNK_WAIT = 120.0
-
-
-def member_data(member: nextcord.Member) -> MemberData:
-    return MemberData(
-        user_id=member.id,
-        username=member.name,
-        global_name=member.global_name or "",
-        discriminator=member.discriminator or "0",
-        avatar=member.avatar.key if member.avatar else "",
-        role_ids=tuple(r.id for r in member.roles if not r.is_default()),
-        is_bot=member.bot,
-        joined_at=member.joined_at,
-    )
-
-
-def role_data(role: nextcord.Role) -> RoleData:
-    return RoleData(
-        role_id=role.id,
-        name=role.name,
-        color=role.color.value,
-        position=role.position,
-        permissions=role.permissions.value,
-        managed=role.managed,
-    )
-
-
-def channel_data(channel: nextcord.abc.GuildChannel) -> ChannelData:
-    overwrites = []
-    for target, overwrite in channel.overwrites.items():
-        allow, deny = overwrite.pair()
-        overwrites.append(
-            {
-                "id": str(target.id),
-                "type": 0 if isinstance(target, nextcord.Role) else 1,
-                "allow": str(allow.value),
-                "deny": str(deny.value),
-            }
-        )
-    return ChannelData(
-        channel_id=channel.id,
-        name=channel.name,
-        type=channel.type.value,
-        parent_id=channel.category_id,
-        position=channel.position,
-        overwrites=tuple(overwrites),
-    )
+# Seconds a guild's snapshot waits for the next chunk of its members (Discord sends 1,000 a chunk);
+# past it, the members written so far stay and none is deleted.
+CHUNK_WAIT = 60.0
 
 
 def is_snowflake(text: str | None) -> bool:
@@ -98,6 +63,14 @@ class Members(commands.Cog):
 
     def __init__(self, bot: ModmailBot) -> None:
         self.bot = bot
+        # The members requests under way: by nonce (for the chunks), by guild (for the events).
+        self._streams: dict[str, MemberStream] = {}
+        self._syncing: dict[int, MemberStream] = {}
+        self._hooks = PayloadHooks(bot, self._streams)
+        self._hooks.install()
+
+    def cog_unload(self) -> None:
+        self._hooks.uninstall()
 
     async def _cache(self, guild_id: int, func: Callable[..., T], /, **kwargs: Any) -> T | None:
         """Write to the cache in the guild's event order; a failure is logged (the next time the
@@ -119,29 +92,54 @@ class Members(commands.Cog):
         await self._snapshot(guild)
 
     async def _snapshot(self, guild: nextcord.Guild) -> None:
-        # nextcord announces a large guild after 5 s even if its members are still coming in chunks
-        # (a 100,000-member guild takes longer): wait for them, or the cache would miss most of them.
-        deadline = asyncio.get_running_loop().time() + CHUNK_WAIT
-        while not guild.chunked and asyncio.get_running_loop().time() < deadline:
-            await asyncio.sleep(0.25)
-        present = list(guild.members)
-        # Read off the gateway's loop: a hundred thousand members take seconds to convert.
-        members = await asyncio.to_thread(lambda: [member_data(m) for m in present])
-        result = await self._cache(
-            guild.id,
-            guildcache.guild_snapshot_sync,
-            name=guild.name,
-            owner_id=guild.owner_id,
-            icon=guild.icon.key if guild.icon else "",
-            roles=[role_data(r) for r in guild.roles],
-            members=members,
-            channels=[channel_data(c) for c in guild.channels],
-            members_complete=guild.chunked,
-        )
-        log.info("Guild %s cached: %d members", guild.id, len(members))
+        """Cache the guild whole: roles and channels, then its members chunk by chunk as Discord
+        sends them (a hundred thousand in a large guild, never all in memory), then those gone."""
+        previous = self._syncing.get(guild.id)
+        if previous is not None:
+            previous.queue.put_nowait(None)  # superseded: it stops without deleting anyone
+        stream = self._syncing[guild.id] = MemberStream(guild.id)
+        try:
+            await self._cache(
+                guild.id,
+                guildcache.guild_sync_begin,
+                name=guild.name,
+                owner_id=guild.owner_id,
+                icon=guild.icon.key if guild.icon else "",
+                roles=[role_data(r) for r in guild.roles],
+                channels=[channel_data(c) for c in guild.channels],
+            )
+            await self._hooks.request(stream)
+            complete = await self._members_arrive(stream)
+            if self._syncing.get(guild.id) is not stream:
+                return
+            result = await self._cache(
+                guild.id, guildcache.guild_members_finish, present=stream.seen, complete=complete
+            )
+        finally:
+            self._streams.pop(stream.nonce, None)
+            if self._syncing.get(guild.id) is stream:
+                del self._syncing[guild.id]
+        log.info("Guild %s cached: %d members (complete: %s)", guild.id, len(stream.seen), complete)
         if result is not None and guild.id == community_guild(self.bot.cfg):
             for user_id in result.departed:  # left while the bot was away
                 await self._user_left(user_id)
+
+    async def _members_arrive(self, stream: MemberStream) -> bool:
+        """Write each chunk as it comes; True once the last came, False if one is overdue."""
+        while True:
+            try:
+                payloads = await asyncio.wait_for(stream.queue.get(), timeout=CHUNK_WAIT)
+            except TimeoutError:
+                log.warning("Guild %s: members stopped arriving; none deleted", stream.guild_id)
+                return False
+            if payloads is None:
+                return True
+
+            def guild_members_write(*, guild_id: int, payloads: list = payloads) -> int:
+                # In the guild's ordered section (as member events are), in a worker thread.
+                return guildcache.guild_members_write(guild_id=guild_id, members=stream.take(payloads))
+
+            await self._cache(stream.guild_id, guild_members_write)
 
     @commands.Cog.listener()
     async def on_guild_update(self, _before: nextcord.Guild, after: nextcord.Guild) -> None:
@@ -158,9 +156,18 @@ class Members(commands.Cog):
         await self._cache(guild.id, guildcache.guild_forget)
 
     # --- members ---------------------------------------------------------------------------
+    async def _member_changed(self, guild_id: int, member: MemberData) -> None:
+        def member_upsert(*, guild_id: int) -> Any:
+            # In the guild's ordered section: a guild being cached counts them as present.
+            if (stream := self._syncing.get(guild_id)) is not None:
+                stream.joined(member.user_id)
+            return guildcache.member_upsert(guild_id=guild_id, member=member)
+
+        await self._cache(guild_id, member_upsert)
+
     @commands.Cog.listener()
     async def on_member_join(self, member: nextcord.Member) -> None:
-        await self._cache(member.guild.id, guildcache.member_upsert, member=member_data(member))
+        await self._member_changed(member.guild.id, member_data(member))
         if member.guild.id == community_guild(self.bot.cfg) and not member.bot:
             async with self.bot.runner.ordered(("user", member.id)):
                 try:
@@ -168,13 +175,23 @@ class Members(commands.Cog):
                 except (DomainError, DiscordError) as error:
                     log.warning("User %s came back; their ticket was not updated: %s", member.id, error)
 
-    @commands.Cog.listener()
-    async def on_member_update(self, _before: nextcord.Member, after: nextcord.Member) -> None:
-        await self._cache(after.guild.id, guildcache.member_upsert, member=member_data(after))
+    @commands.Cog.listener(f"on_{UPDATE_EVENT}")
+    async def on_member_payload(self, data: dict[str, Any]) -> None:
+        """A member changed (roles, names, avatar): nextcord holds no members to compare, so every
+        GUILD_MEMBER_UPDATE is written from its payload."""
+        await self._member_changed(int(data["guild_id"]), member_from_payload(data))
 
     @commands.Cog.listener()
     async def on_raw_member_remove(self, payload: nextcord.RawMemberRemoveEvent) -> None:
-        await self._cache(payload.guild_id, guildcache.member_remove, user_id=payload.user.id)
+        user_id = payload.user.id
+
+        def member_remove(*, guild_id: int) -> bool:
+            # In the guild's ordered section: a guild being cached must not bring them back.
+            if (stream := self._syncing.get(guild_id)) is not None:
+                stream.left(user_id)
+            return guildcache.member_remove(guild_id=guild_id, user_id=user_id)
+
+        await self._cache(payload.guild_id, member_remove)
         if payload.guild_id == community_guild(self.bot.cfg) and not payload.user.bot:
             await self._user_left(payload.user.id)
 

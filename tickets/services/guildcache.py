@@ -7,7 +7,7 @@ services read them instead of asking Discord. The functions take plain data, nev
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -118,6 +118,51 @@ def guild_snapshot_sync(
     guild, _created = GuildSnapshot.objects.update_or_create(
         guild_id=guild_id, defaults={"name": name[:100], "owner_id": owner_id, "icon": (icon or "")[:64]}
     )
+    return SnapshotResult(guild=guild, departed=sorted(departed))
+
+
+def guild_sync_begin(
+    *,
+    guild_id: int,
+    name: str,
+    owner_id: int,
+    icon: str = "",
+    roles: Sequence[RoleData],
+    channels: Sequence[ChannelData],
+) -> GuildSnapshot:
+    """The first step of caching a guild whose members come afterwards, in chunks (the bot keeps
+    no members in memory): its roles and channels made what the bot sees now, and its row. The
+    members follow with ``guild_members_write``, one chunk at a time, and ``guild_members_finish``."""
+    with transaction.atomic():
+        _replace(GuildRole, "role_id", guild_id, {r.role_id: r for r in roles}, delete=True)
+        _replace(GuildChannel, "channel_id", guild_id, {c.channel_id: c for c in channels}, delete=True)
+    guild, _created = GuildSnapshot.objects.update_or_create(
+        guild_id=guild_id, defaults={"name": name[:100], "owner_id": owner_id, "icon": (icon or "")[:64]}
+    )
+    return guild
+
+
+def guild_members_write(*, guild_id: int, members: Sequence[MemberData]) -> int:
+    """One chunk of a guild's members written (created or updated, never deleted), in transactions
+    of ``MEMBER_BATCH`` rows. Returns how many members were written."""
+    latest = {m.user_id: m for m in members}  # the last of duplicates wins
+    _replace(GuildMember, "user_id", guild_id, latest, delete=False, batch=MEMBER_BATCH)
+    return len(latest)
+
+
+def guild_members_finish(*, guild_id: int, present: Collection[int], complete: bool) -> SnapshotResult:
+    """The last step of caching a guild: with ``complete`` (every chunk came), the cached members
+    not in ``present`` (the IDs of the chunks and of members who joined meanwhile) are deleted and
+    returned as departed; otherwise nothing is deleted. The guild's row is saved again: its
+    post_save tells the panel that permissions may have changed."""
+    departed: set[int] = set()
+    if complete:
+        known = set(GuildMember.objects.filter(guild_id=guild_id).values_list("user_id", flat=True))
+        departed = known - set(present)
+        for chunk in _batches(sorted(departed), BATCH):
+            GuildMember.objects.filter(guild_id=guild_id, user_id__in=chunk).delete()
+    guild = GuildSnapshot.objects.get(guild_id=guild_id)
+    guild.save()
     return SnapshotResult(guild=guild, departed=sorted(departed))
 
 
