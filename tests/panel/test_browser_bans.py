@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.api.conftest import GUILD, OWNER, STAFF_ROLE, make_user, next_id
+from tests.api.conftest import GUILD, INBOX, OWNER, STAFF_ROLE, make_user, next_id
 from tickets.models import BlockedUser, GuildMember, MemberBan, RefusedMessage, Ticket
 
 from .conftest import PHONE, screenshot, wait_until
@@ -143,3 +143,17 @@ def test_the_page_passes_axe_on_a_desktop(guild, browser_page, signed_in) -> Non
     page.goto("/panel/bans")
     screenshot(page, "bans-desktop")
     assert not axe_violations(page), describe(axe_violations(page))
+
+
+def test_a_ticket_page_links_to_blocking_its_user(guild, browser_page, signed_in) -> None:
+    page = browser_page
+    ticket = Ticket.objects.create(
+        user_id=next_id(), user_name="Camille", channel_id=next_id(), category_id=INBOX
+    )
+    signed_in(
+        page, make_user(next_id(), roles=(STAFF_ROLE,), grants=("ViewPanel", "ManageTickets", "ViewBans"))
+    )
+    page.goto(f"/panel/tickets/{ticket.pk}")
+    page.get_by_role("link", name="Block the user…").click()
+    page.wait_for_url(f"**/panel/bans?user={ticket.user_id}#block")
+    assert page.get_by_label("User ID").input_value() == str(ticket.user_id)
