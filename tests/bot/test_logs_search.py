@@ -3,6 +3,8 @@ to end (the real bot against the emulator); deleted messages count for administr
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from django.utils import timezone
 
@@ -11,6 +13,7 @@ from tickets.models import Ticket, TicketMessage
 from .conftest import Modmail, bot_says, text_of
 from .conftest import slash_said as slash
 
+MESSAGE_IDS = itertools.count(790_000_000_000_000_001)
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 
 
@@ -29,6 +32,8 @@ async def past_conversation(modmail: Modmail, user_id: int, name: str, *lines: s
                 author_name=name,
                 content=line,
                 created_at=timezone.now(),
+                dm_message_id=next(MESSAGE_IDS),
+                inbox_message_id=next(MESSAGE_IDS),
             )
         return ticket
 
