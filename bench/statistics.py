@@ -132,6 +132,8 @@ def fill(tickets: int, messages: int) -> None:
     def first_reply(n: int) -> timedelta:
         return timedelta(seconds=60 + (n * 7919) % 86_400)  # a minute to a day, spread
 
+    answered = per_ticket > 1  # message 1, the first staff reply
+
     def ticket_rows() -> Iterator[dict]:
         for n, ticket_id in enumerate(ids):
             is_open = n % OPEN_EVERY == 0
@@ -154,6 +156,10 @@ def fill(tickets: int, messages: int) -> None:
                 else ("scheduled" if n % 7 == 0 else str(FIRST_STAFF + n % STAFF_COUNT)),
                 "category_id": category_id,
                 "category_name": category_name,
+                # The first staff reply (message 1, as message_rows makes it), as the reply service
+                # records it.
+                "first_response_at": created + first_reply(n) + timedelta(seconds=30) if answered else None,
+                "first_response_by": FIRST_STAFF + n % STAFF_COUNT if answered else None,
             }
 
     def message_rows() -> Iterator[dict]:

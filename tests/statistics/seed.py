@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from tickets.models import Ticket, TicketMessage
+from tickets.services.first_response import refresh_first_responses
 
 NOW = datetime(2026, 3, 18, 15, 0, tzinfo=UTC)
 ALICE, BOB, CAROL = 930_000_000_000_000_111, 930_000_000_000_000_222, 930_000_000_000_000_333
@@ -65,6 +66,7 @@ def ticket(
             content=f"message {n}",
             created_at=when,
         )
+    refresh_first_responses(Ticket.objects.filter(pk=row.pk))  # as the reply service records it
     return row
 
 

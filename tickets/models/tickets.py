@@ -97,6 +97,12 @@ class Ticket(models.Model):
         help_text=_("Epoch seconds of recent channel renames (Discord allows 2 per 10 min)."),
     )
     leave_notice_message_id = optional_snowflake(_("The Keep/Close notice posted when the user left."))
+    first_response_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=_("When staff first replied to the user (empty for tickets opened by staff)."),
+    )
+    first_response_by = optional_snowflake(_("Discord ID of the staff member who replied first."))
 
     class Meta:
         ordering = ["-created_at"]
@@ -114,6 +120,12 @@ class Ticket(models.Model):
             models.Index(fields=["status", "category_id"], name="ticket_status_category"),
             # The statistics find the tickets of the categories a panel user may not view.
             models.Index(fields=["category_id", "id"], name="ticket_category"),
+            # The statistics' first responses of the tickets opened in a period, off the index alone.
+            models.Index(
+                fields=["created_at"],
+                include=["first_response_at", "origin", "category_id"],
+                name="ticket_created_response",
+            ),
             # The panel's list: latest activity first, filtered by status or by who handles it.
             models.Index(
                 F("status"),

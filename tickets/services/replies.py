@@ -26,6 +26,7 @@ from tickets.models import Attachment, BotConfig, MessageEdit, Snippet, Ticket, 
 
 from ._common import bot_language, config, log, now, port_or_default
 from .attachments import not_uploaded_notes, relay_files, reply_notes_reserve
+from .first_response import forget_first_response, record_first_response
 from .opening import IncomingAttachment
 
 SNIPPET_PATTERN = re.compile(r"\{\{([A-Za-z0-9_-]+)\}\}")
@@ -114,6 +115,7 @@ def ticket_reply(
             content=content,
             created_at=stamp,
         )
+        record_first_response(ticket_id=locked.pk, at=stamp, staff_id=staff.id)
         files = [
             Attachment(
                 message=message,
@@ -205,6 +207,7 @@ def _check_length(
 def _undo_reply(message: TicketMessage, number: int) -> None:
     with transaction.atomic():
         message.delete()
+        forget_first_response(message)
         # Hand the number back unless a later reply already took the next one.
         Ticket.objects.filter(pk=message.ticket_id, next_message_number=number + 1).update(
             next_message_number=number

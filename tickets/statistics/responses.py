@@ -1,8 +1,9 @@
-"""First responses of the period, per ticket and per staff member, in one query.
+"""First responses of the period, per ticket and per staff member.
 
 A staff member's response time in a ticket is the time from the ticket's opening to their first
-reply in it (Rustmail's definition); a ticket's first response is the smallest of those. Both are
-over the tickets users opened in the period (tickets staff opened are nobody's request).
+reply in it (Rustmail's definition); a ticket's first response is the smallest of those, which the
+reply service stores on the ticket (``first_response_at``). Both are over the tickets users opened
+in the period (tickets staff opened are nobody's request).
 """
 
 from __future__ import annotations
@@ -11,10 +12,9 @@ from django.db.models import F, Min, QuerySet
 
 from tickets.models import Ticket, TicketMessage
 
-from .sql import Seconds, Summary, summarise_sql
+from .sql import Seconds, Summary, summarise
 from .types import RESPONSE_BUCKETS, Period, ResponseBucket
 
-TICKETS = -1  # the group of the tickets' first responses (staff IDs are positive)
 LIMITS = tuple(upper for _key, _lower, upper in RESPONSE_BUCKETS if upper is not None)
 
 
@@ -39,19 +39,23 @@ def staff_responses(period: Period, hidden: frozenset[int]) -> QuerySet:
     )
 
 
+def ticket_responses(period: Period, hidden: frozenset[int]) -> QuerySet:
+    """The tickets users opened in the period that got a staff reply, with ``response``: seconds
+    from the opening to the first reply (stored on the ticket by the reply service)."""
+    tickets = Ticket.objects.filter(created_at__gte=period.since, first_response_at__isnull=False).exclude(
+        origin=Ticket.Origin.STAFF
+    )
+    if hidden:
+        tickets = tickets.exclude(category_id__in=hidden)
+    return tickets.annotate(response=Seconds(F("first_response_at"), F("created_at")))
+
+
 def response_summaries(period: Period, hidden: frozenset[int]) -> tuple[Summary, dict[int, Summary]]:
     """The summary of the tickets' first responses (with how many came within each bucket's upper
-    bound), and one per staff member of theirs. One query: the (ticket, staff member) pairs are
-    computed once (a CTE) and summarised per member and, at their smallest, per ticket."""
-    pairs, params = (
-        staff_responses(period, hidden).values("ticket_id", "author_id", "response").query.sql_with_params()
-    )
-    inner = (
-        f"WITH pairs AS ({pairs}) SELECT pairs.author_id AS g, pairs.response AS v FROM pairs "
-        f"UNION ALL SELECT {TICKETS} AS g, MIN(pairs.response) AS v FROM pairs GROUP BY pairs.ticket_id"
-    )
-    summaries = summarise_sql(inner, params, LIMITS)
-    return summaries.pop(TICKETS, Summary()), summaries
+    bound), and one per staff member of theirs. Two queries: the tickets' own first responses, and
+    the (ticket, staff member) pairs summarised per member."""
+    tickets = summarise(ticket_responses(period, hidden), "response", below=LIMITS).get(0, Summary())
+    return tickets, summarise(staff_responses(period, hidden), "response", group="author_id")
 
 
 def response_distribution(response: Summary) -> list[ResponseBucket]:
