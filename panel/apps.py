@@ -7,6 +7,7 @@ class PanelConfig(AppConfig):
     verbose_name = _("Panel")
 
     def ready(self) -> None:
-        from panel import signals
+        from panel import signals, ticketcache
 
         signals.connect()
+        ticketcache.connect()

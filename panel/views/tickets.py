@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import HttpResponse
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from panel import ticketcache
 from panel.models import PanelPermission
+from panel.renderers import FastJSONRenderer
 from panel.selectors import TicketPage, hidden_categories, ticket_detail, ticket_page
 from panel.selectors.search import ticket_search_page
 from panel.serializers.search import search_page_json
@@ -71,6 +74,25 @@ class TicketsView(APIView):
                 include_deleted=request.auth.is_admin,
             )
             return Response(search_page_json(found))
+        renderer = request.accepted_renderer
+        if (
+            isinstance(renderer, FastJSONRenderer)
+            and not renderer.get_indent(request.accepted_media_type, {})
+            and ticketcache.enabled()
+        ):  # the rendered page, kept until the next write (ticketcache): the same bytes as below
+            key = (
+                params["status"],
+                params["page"],
+                params["page_size"],
+                params.get("category_id"),
+                params["sort_by"],
+                params["sort_order"],
+                tuple(sorted(hidden)),
+            )
+            body = ticketcache.cached_page(
+                key, lambda: renderer.render(page_json(self.page(params, hidden=hidden)))
+            )
+            return HttpResponse(body, content_type=renderer.media_type)
         return Response(page_json(self.page(params, hidden=hidden)))
 
     def page(self, params: dict[str, Any], *, hidden: frozenset[int]) -> TicketPage:
