@@ -249,8 +249,11 @@ def test_the_ticket_page_shows_the_conversation_as_staff_and_user_saw_it(viewer:
     assert 'class="msg msg-internal' in html and "Internal note" in html
     assert '<details class="msg-edits">' in html and "old text" in html
     assert "<del>oops</del>" in html and "Deleted" in html
-    assert '<img src="https://cdn.example/shot.png" alt="shot.png"' in html
-    assert 'href="https://cdn.example/log.txt"' in html and "10\xa0bytes" in html
+    # Neither file is stored yet: both are named with their size and state, never linked to Discord's
+    # CDN (its URLs expire after about a day).
+    assert "cdn.example" not in html
+    assert "shot.png" in html and "2.0\xa0KB" in html and "Not fetched yet" in html
+    assert "log.txt" in html and "10\xa0bytes" in html
     assert "Ticket opened by the user&#x27;s DM" in html or "Ticket opened by the user's DM" in html
     assert "scheduled a silent close" in html
 
