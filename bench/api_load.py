@@ -34,6 +34,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 import uuid
@@ -119,6 +120,7 @@ class Result:
     latencies: list[float] = field(default_factory=list)
     errors: int = 0
     cpu: float = 0.0  # CPU seconds of the web processes over the measured part
+    writes: int = 0  # tickets renamed while the clients ran (--writes)
 
     @property
     def rate(self) -> float:
@@ -165,6 +167,24 @@ async def load(url: str, cookie: str, clients: int, seconds: float, result: Resu
         result.cpu = tree_cpu(pid) - cpu_before
 
 
+def write_tickets(per_second: float, stop: threading.Event, result: Result) -> None:
+    """While the clients run: rename the newest open ticket ``per_second`` times a second (from this
+    process, as the bot would), so that the web processes' cached first page goes stale each time."""
+    if per_second <= 0:
+        return
+    from django.db import connection
+
+    from tickets.models import Ticket
+
+    try:
+        newest = Ticket.objects.filter(status=Ticket.Status.OPEN).order_by("-created_at").values("pk")[:1]
+        while not stop.wait(1 / per_second):
+            Ticket.objects.filter(pk__in=newest).update(user_name=f"renamed {result.writes}")
+            result.writes += 1
+    finally:
+        connection.close()
+
+
 def serve_and_measure(name: str, workers: int, workdir: Path, cookie: str, args) -> Result:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
@@ -193,7 +213,14 @@ def serve_and_measure(name: str, workers: int, workdir: Path, cookie: str, args)
             time.sleep(0.3)
         time.sleep(2 * workers)  # every process up (they start side by side)
         result = Result(name=name, workers=workers)
-        asyncio.run(load(base + args.path, cookie, args.clients, args.seconds, result, server.pid))
+        stop = threading.Event()
+        writer = threading.Thread(target=write_tickets, args=(args.writes, stop, result), daemon=True)
+        writer.start()
+        try:
+            asyncio.run(load(base + args.path, cookie, args.clients, args.seconds, result, server.pid))
+        finally:
+            stop.set()
+            writer.join()
         return result
     finally:
         server.send_signal(signal.SIGTERM)
@@ -208,17 +235,19 @@ def serve_and_measure(name: str, workers: int, workdir: Path, cookie: str, args)
 def report(results: list[Result], args) -> None:
     print(
         f"GET {args.path}: {args.tickets:,} tickets x {args.messages} messages, SQLite, DEBUG on; "
-        f"{args.clients} clients for {args.seconds:.0f} s"
+        f"{args.clients} clients for {args.seconds:.0f} s; {args.writes:g} ticket writes/s "
+        "(each makes the cached page stale)"
     )
     print(machine_line())
     print(
         f"{'server':<10} {'procs':>5} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
-        f"{'errors':>7} {'CPU ms/req':>11}"
+        f"{'errors':>7} {'CPU ms/req':>11} {'writes':>7}"
     )
     for r in results:
         print(
             f"{r.name:<10} {r.workers:>5} {r.rate:>8.1f} {r.percentile(0.5):>8.1f} "
-            f"{r.percentile(0.95):>8.1f} {r.percentile(0.99):>8.1f} {r.errors:>7} {r.cpu_ms:>11.2f}"
+            f"{r.percentile(0.95):>8.1f} {r.percentile(0.99):>8.1f} {r.errors:>7} {r.cpu_ms:>11.2f} "
+            f"{r.writes:>7}"
         )
     if len(results) == 2:
         base, served = results
@@ -246,6 +275,9 @@ def main() -> None:
         "--workers", type=int, default=0, help="processes of the served server (default: cores)"
     )
     parser.add_argument("--path", default="/api/bot/tickets", help="the request every client sends")
+    parser.add_argument(
+        "--writes", type=float, default=1.0, help="tickets renamed per second while measuring (0: none)"
+    )
     parser.add_argument("--only", choices=("baseline", "served"), help="measure one server only")
     args = parser.parse_args()
 
