@@ -75,7 +75,7 @@ def user_message_relay(
             _refusal(port, cfg, user_id, text)
             return RelayResult(outcome)
         if facts.ticket is None and facts.prompt_enabled:  # the prompt only stands before a ticket
-            from .categories import selection_hold
+            from ..categories import selection_hold
 
             held = selection_hold(
                 cfg=cfg,
