@@ -120,7 +120,9 @@ def counted_runbot(count_file: str) -> None:
 
     def write() -> None:
         while True:
-            Path(count_file).write_text(f"{counts['statements']} {counts['control']}")
+            # Written aside, then renamed over: a reader never sees the file empty (half written).
+            Path(f"{count_file}.new").write_text(f"{counts['statements']} {counts['control']}")
+            os.replace(f"{count_file}.new", count_file)
             time.sleep(0.1)
 
     threading.Thread(target=write, daemon=True).start()

@@ -88,10 +88,16 @@ class RestDiscordPort:
         self.token_source = token_source
         self.timeout = timeout
         self.session = requests.Session()
-        # One pooled connection per thread that may call at once (the worker's scheduler threads).
-        adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=64)
-        self.session.mount("http://", adapter)
-        self.session.mount("https://", adapter)
+        # One pooled connection per thread that may call at once (the worker's scheduler threads):
+        # kept alive between calls, so a call reuses a connection instead of opening one.
+        self.adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=64)
+        self.session.mount("http://", self.adapter)
+        self.session.mount("https://", self.adapter)
+        # What ``Session.request`` would work out again on every call (the environment's proxies and
+        # CA bundle, the session's default headers), worked out once: API calls go straight to the
+        # pool's adapter. Discord's API sets no cookie the bot needs and does not redirect.
+        self._send_settings = self.session.merge_environment_settings(self.base_url, {}, None, None, None)
+        self._base_headers = {**self.session.headers, "User-Agent": "DiscordBot (rustmail-django, 1.0)"}
         self.limiter = _GlobalLimiter(rate)
         # channel ID -> (upload limit, monotonic time read): a boost changes it rarely.
         self._upload_limits: dict[int, tuple[int, float]] = {}
@@ -139,23 +145,19 @@ class RestDiscordPort:
         token_retried = False
         for attempt in range(self.MAX_RETRIES + 1):
             self.limiter.wait()
-            headers = {
-                "Authorization": f"Bot {self.token}",
-                "User-Agent": "DiscordBot (rustmail-django, 1.0)",
-            }
+            headers = {**self._base_headers, "Authorization": f"Bot {self.token}"}
+            prepared = requests.PreparedRequest()
             try:
                 if files:
                     parts: list[tuple[str, tuple[str | None, Any, str]]] = [
                         ("payload_json", (None, jsonlib.dumps(json), "application/json"))
                     ]
                     parts += [(f"files[{i}]", (f.name, f.data, f.content_type)) for i, f in enumerate(files)]
-                    response = self.session.request(
-                        method, url, files=parts, params=params, headers=headers, timeout=self.timeout
-                    )
+                    prepared.prepare(method=method, url=url, headers=headers, files=parts, params=params)
                 else:
-                    response = self.session.request(
-                        method, url, json=json, params=params, headers=headers, timeout=self.timeout
-                    )
+                    prepared.prepare(method=method, url=url, headers=headers, json=json, params=params)
+                response = self.adapter.send(prepared, timeout=self.timeout, **self._send_settings)
+                _ = response.content  # read it all: the connection goes back to the pool
             except requests.RequestException as error:
                 if attempt == self.MAX_RETRIES:
                     raise DiscordError(0, 0, f"Discord unreachable: {error}") from error
