@@ -22,7 +22,7 @@ from nextcord.ext import commands
 from tickets.models import BotConfig
 
 from .commanddocs import localize_slash_commands
-from .memberstream import MEMBER_CACHE
+from .memberstream import MEMBER_CACHE, Nicknames
 from .runtime import ServiceRunner
 
 log = logging.getLogger("rustmail.bot")
@@ -101,6 +101,8 @@ class ModmailBot(commands.Bot):
             **kwargs,
         )
         self.runner = runner or ServiceRunner(threads=settings.BOT_SERVICE_THREADS)
+        # Members' nicknames (nextcord holds no members; the database cache keeps no nickname).
+        self.nicknames = Nicknames()
         # Set on SIGTERM: new events are no longer taken, in-flight ones finish.
         self.closing = False
         # Live DMs wait for the startup recovery, so a user's messages are relayed in order.

@@ -91,6 +91,27 @@ def member_from_payload(data: dict[str, Any]) -> MemberData:
     )
 
 
+class Nicknames:
+    """Server nicknames of the members who have one, by guild and user: what a ban record keeps of
+    a member nextcord does not hold (the database cache has no nickname). Most members have none, so
+    this stays a fraction of a member cache."""
+
+    def __init__(self) -> None:
+        self._nicks: dict[tuple[int, int], str] = {}
+
+    def note(self, guild_id: int, user_id: int, nick: str | None) -> None:
+        if nick:
+            self._nicks[(guild_id, user_id)] = nick[:100]
+        else:
+            self._nicks.pop((guild_id, user_id), None)
+
+    def get(self, guild_id: int, user_id: int) -> str:
+        return self._nicks.get((guild_id, user_id), "")
+
+    def __len__(self) -> int:
+        return len(self._nicks)
+
+
 class MemberStream:
     """The chunks answering one members request of one guild, queued as they arrive.
 
@@ -98,8 +119,9 @@ class MemberStream:
     ``removed`` those who left meanwhile, whom a later chunk must not bring back; both are only
     touched inside the guild's ordered section of the service runner."""
 
-    def __init__(self, guild_id: int) -> None:
+    def __init__(self, guild_id: int, nicknames: Nicknames | None = None) -> None:
         self.guild_id = guild_id
+        self.nicknames = nicknames if nicknames is not None else Nicknames()
         self.nonce = os.urandom(16).hex()
         self.queue: asyncio.Queue[list[dict[str, Any]] | None] = asyncio.Queue()
         self.received = 0
@@ -115,8 +137,12 @@ class MemberStream:
 
     def take(self, payloads: list[dict[str, Any]]) -> list[MemberData]:
         """A chunk's members, less those who left since it was sent; their IDs are now seen."""
-        members = [member_from_payload(p) for p in payloads]
-        members = [m for m in members if m.user_id not in self.removed]
+        members = []
+        for payload in payloads:
+            member = member_from_payload(payload)
+            if member.user_id not in self.removed:
+                members.append(member)
+                self.nicknames.note(self.guild_id, member.user_id, payload.get("nick"))
         self.seen.update(m.user_id for m in members)
         return members
 
@@ -134,7 +160,9 @@ class PayloadHooks:
 
     A chunk answering one of ``streams`` goes to its stream and never reaches nextcord (which would
     build a ``Member`` for each of its thousand members); other chunks (``guild.chunk()``,
-    ``query_members``) are nextcord's. A member update is nextcord's, then dispatched raw."""
+    ``query_members``) are nextcord's. A member update is nextcord's, then dispatched raw. An audit
+    log entry's author, whom nextcord would look up in its (empty) caches and leave None, is given
+    as a ``nextcord.Object`` of their ID."""
 
     def __init__(self, bot: nextcord.Client, streams: dict[str, MemberStream]) -> None:
         self.bot = bot
@@ -143,11 +171,13 @@ class PayloadHooks:
         self.original = {
             "GUILD_MEMBERS_CHUNK": self.parsers["GUILD_MEMBERS_CHUNK"],
             "GUILD_MEMBER_UPDATE": self.parsers["GUILD_MEMBER_UPDATE"],
+            "GUILD_AUDIT_LOG_ENTRY_CREATE": self.parsers["GUILD_AUDIT_LOG_ENTRY_CREATE"],
         }
 
     def install(self) -> None:
         self.parsers["GUILD_MEMBERS_CHUNK"] = self.chunk
         self.parsers["GUILD_MEMBER_UPDATE"] = self.member_update
+        self.parsers["GUILD_AUDIT_LOG_ENTRY_CREATE"] = self.audit_entry
 
     def uninstall(self) -> None:
         self.parsers.update(self.original)
@@ -162,6 +192,18 @@ class PayloadHooks:
     def member_update(self, data: dict[str, Any]) -> None:
         self.original["GUILD_MEMBER_UPDATE"](data)
         self.bot.dispatch(UPDATE_EVENT, data)
+
+    def audit_entry(self, data: dict[str, Any]) -> None:
+        guild = self.bot.get_guild(int(data["guild_id"]))
+        if guild is None:
+            self.original["GUILD_AUDIT_LOG_ENTRY_CREATE"](data)
+            return
+        users: dict[int, Any] = {}
+        if data.get("user_id") is not None:
+            user_id = int(data["user_id"])
+            users[user_id] = self.bot.get_user(user_id) or nextcord.Object(id=user_id)
+        entry = nextcord.AuditLogEntry(auto_moderation_rules={}, users=users, data=data, guild=guild)
+        self.bot.dispatch("guild_audit_log_entry_create", entry)
 
     async def request(self, stream: MemberStream) -> None:
         """Ask Discord for every member of the stream's guild (op 8), answered in chunks."""

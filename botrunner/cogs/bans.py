@@ -1,7 +1,8 @@
 """Bans from the community guild: tracked from the gateway, swept at start, shown by ``baninfo``.
 
 - GUILD_BAN_ADD records the ban with the member as the bot knew them (roles, nickname, join date:
-  nextcord still holds the member, since Discord sends the ban before the member's removal), and
+  from the database guild cache and the bot's nicknames, since nextcord holds no members; Discord
+  sends the ban before the member's removal, so they are still there), and
   who banned and why from the audit log when the bot holds View Audit Log. A ban entry that reaches
   the audit log later (GUILD_AUDIT_LOG_ENTRY_CREATE) completes the record.
 - GUILD_BAN_REMOVE ends the ban; the record stays as history (the new-ticket header mentions it).
@@ -27,7 +28,7 @@ from botrunner.commanddocs import Arg, Doc, Example
 from botrunner.invocation import Invocation
 from tickets import selectors
 from tickets.models import MemberBan
-from tickets.services import bans
+from tickets.services import bans, guildcache
 from tickets.services.bans import BanAudit, BannedProfile, ListedBan
 
 log = logging.getLogger("rustmail.bot")
@@ -110,12 +111,32 @@ class Bans(commands.Cog):
             log.info("Audit log of %s not read: %s", guild.id, error)
         return found
 
+    async def _profile(self, guild: nextcord.Guild, user: nextcord.User | nextcord.Member) -> BannedProfile:
+        """The banned member as the bot knew them. Read first thing, before the member's removal
+        (which comes next, in the guild's order) empties the cache."""
+        if isinstance(user, nextcord.Member):
+            return profile_of(user)
+        nickname = self.bot.nicknames.get(guild.id, user.id)
+        async with self.bot.runner.ordered(("guild", guild.id)):
+            row = await self.bot.runner.call(guildcache.member_get, guild_id=guild.id, user_id=user.id)
+        if row is None:
+            return profile_of(user)
+        return BannedProfile(
+            user_id=user.id,
+            username=user.name,
+            global_name=user.global_name or "",
+            nickname=nickname,
+            avatar=user.avatar.key if user.avatar else "",
+            role_ids=tuple(row.role_ids),
+            joined_at=row.joined_at,
+        )
+
     # --- gateway events --------------------------------------------------------------------
     @commands.Cog.listener()
     async def on_member_ban(self, guild: nextcord.Guild, user: nextcord.User | nextcord.Member) -> None:
         if not self._tracked(guild):
             return
-        profile = profile_of(user)  # before any await: the member is removed from the cache next
+        profile = await self._profile(guild, user)
         async with self.bot.runner.tracked(), self.bot.runner.ordered(("ban", user.id)):
             audit = (await self._audit(guild, nextcord.AuditLogAction.ban, limit=AUDIT_LOOKBACK)).get(user.id)
             try:

@@ -97,7 +97,7 @@ class Members(commands.Cog):
         previous = self._syncing.get(guild.id)
         if previous is not None:
             previous.queue.put_nowait(None)  # superseded: it stops without deleting anyone
-        stream = self._syncing[guild.id] = MemberStream(guild.id)
+        stream = self._syncing[guild.id] = MemberStream(guild.id, self.bot.nicknames)
         try:
             await self._cache(
                 guild.id,
@@ -167,6 +167,7 @@ class Members(commands.Cog):
 
     @commands.Cog.listener()
     async def on_member_join(self, member: nextcord.Member) -> None:
+        self.bot.nicknames.note(member.guild.id, member.id, member.nick)
         await self._member_changed(member.guild.id, member_data(member))
         if member.guild.id == community_guild(self.bot.cfg) and not member.bot:
             async with self.bot.runner.ordered(("user", member.id)):
@@ -179,11 +180,14 @@ class Members(commands.Cog):
     async def on_member_payload(self, data: dict[str, Any]) -> None:
         """A member changed (roles, names, avatar): nextcord holds no members to compare, so every
         GUILD_MEMBER_UPDATE is written from its payload."""
-        await self._member_changed(int(data["guild_id"]), member_from_payload(data))
+        member = member_from_payload(data)
+        self.bot.nicknames.note(int(data["guild_id"]), member.user_id, data.get("nick"))
+        await self._member_changed(int(data["guild_id"]), member)
 
     @commands.Cog.listener()
     async def on_raw_member_remove(self, payload: nextcord.RawMemberRemoveEvent) -> None:
         user_id = payload.user.id
+        self.bot.nicknames.note(payload.guild_id, user_id, None)
 
         def member_remove(*, guild_id: int) -> bool:
             # In the guild's ordered section: a guild being cached must not bring them back.

@@ -229,6 +229,11 @@ def member_upsert(*, guild_id: int, member: MemberData) -> GuildMember:
     return row
 
 
+def member_get(*, guild_id: int, user_id: int) -> GuildMember | None:
+    """The cached member, or None when the cache does not know them."""
+    return GuildMember.objects.filter(guild_id=guild_id, user_id=user_id).first()
+
+
 def member_remove(*, guild_id: int, user_id: int) -> bool:
     """A member left, was kicked or banned. Returns whether the cache knew them."""
     deleted, _by_model = GuildMember.objects.filter(guild_id=guild_id, user_id=user_id).delete()
