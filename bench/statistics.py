@@ -177,6 +177,8 @@ def fill(tickets: int, messages: int) -> None:
                     "author_id": staff_id if staff else FIRST_USER + n,
                     "author_name": f"staff{staff_id % 100:02d}" if staff else f"user{n:06d}",
                     "message_number": m // 2 + 1 if staff else None,
+                    # Authors take turns: a staff member's first reply in the ticket unless they came round.
+                    "first_of_author": staff and m // 2 < STAFF_COUNT,
                     "dm_message_id": message_id,
                     "inbox_message_id": message_id + 1,
                     "content": f"Message {m} of ticket {n}: " + "lorem ipsum dolor sit amet " * 3,

@@ -189,6 +189,9 @@ class TicketMessage(models.Model):
         null=True, blank=True, help_text=_("When it was deleted (soft deletion).")
     )
     recovered = models.BooleanField(default=False, help_text=_("Relayed by recovery after the bot was down."))
+    first_of_author = models.BooleanField(
+        default=False, help_text=_("The first staff reply of its author in its ticket (for the statistics).")
+    )
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -213,6 +216,13 @@ class TicketMessage(models.Model):
                 fields=["kind", "created_at"],
                 include=["ticket", "author_id", "author_name"],
                 name="message_kind_created",
+            ),
+            # Each staff member's first reply in each ticket: the statistics' response times.
+            models.Index(
+                fields=["created_at"],
+                include=["ticket", "author_id"],
+                condition=Q(kind="staff", first_of_author=True),
+                name="message_first_replies",
             ),
         ]
         verbose_name = _("ticket message")

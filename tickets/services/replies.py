@@ -115,7 +115,7 @@ def ticket_reply(
             content=content,
             created_at=stamp,
         )
-        record_first_response(ticket_id=locked.pk, at=stamp, staff_id=staff.id)
+        record_first_response(message)
         files = [
             Attachment(
                 message=message,

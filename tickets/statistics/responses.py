@@ -1,14 +1,15 @@
 """First responses of the period, per ticket and per staff member.
 
 A staff member's response time in a ticket is the time from the ticket's opening to their first
-reply in it (Rustmail's definition); a ticket's first response is the smallest of those, which the
-reply service stores on the ticket (``first_response_at``). Both are over the tickets users opened
-in the period (tickets staff opened are nobody's request).
+reply in it (Rustmail's definition); a ticket's first response is the smallest of those. The reply
+service stores both: the ticket's ``first_response_at`` and each member's first reply in a ticket
+(``TicketMessage.first_of_author``), so no query groups the period's replies. Both are over the
+tickets users opened in the period (tickets staff opened are nobody's request).
 """
 
 from __future__ import annotations
 
-from django.db.models import F, Min, QuerySet
+from django.db.models import F, QuerySet
 
 from tickets.models import Ticket, TicketMessage
 
@@ -18,25 +19,21 @@ from .types import RESPONSE_BUCKETS, Period, ResponseBucket
 LIMITS = tuple(upper for _key, _lower, upper in RESPONSE_BUCKETS if upper is not None)
 
 
-def replies_to_period_tickets(period: Period, hidden: frozenset[int]) -> QuerySet:
-    """Staff replies to the tickets users opened in the period (internal notes and system lines
-    are not replies). Replies are looked for from the period's start: a reply never precedes its
-    ticket, and the bound lets the database read only the period's replies."""
-    replies = TicketMessage.objects.filter(
-        kind=TicketMessage.Kind.STAFF, created_at__gte=period.since, ticket__created_at__gte=period.since
-    ).exclude(ticket__origin=Ticket.Origin.STAFF)
-    return replies.exclude(ticket__category_id__in=hidden) if hidden else replies
-
-
 def staff_responses(period: Period, hidden: frozenset[int]) -> QuerySet:
-    """One row per (ticket, staff member who replied in it), with ``response``: seconds from the
-    ticket's opening to that member's first reply."""
-    return (
-        replies_to_period_tickets(period, hidden)
-        .values("ticket_id", "author_id")
-        .annotate(opened=Min("ticket__created_at"), first_reply=Min("created_at"))
-        .annotate(response=Seconds(F("first_reply"), F("opened")))
-    )
+    """Each staff member's first reply in each ticket users opened in the period (internal notes
+    and system lines are not replies; the reply service marks those first replies), with
+    ``response``: seconds from the ticket's opening. Replies are looked for from the period's
+    start: a reply never precedes its ticket, and the bound lets the database read only the
+    period's first replies (a partial index of them)."""
+    replies = TicketMessage.objects.filter(
+        kind=TicketMessage.Kind.STAFF,
+        first_of_author=True,
+        created_at__gte=period.since,
+        ticket__created_at__gte=period.since,
+    ).exclude(ticket__origin=Ticket.Origin.STAFF)
+    if hidden:
+        replies = replies.exclude(ticket__category_id__in=hidden)
+    return replies.annotate(response=Seconds(F("created_at"), F("ticket__created_at")))
 
 
 def ticket_responses(period: Period, hidden: frozenset[int]) -> QuerySet:
