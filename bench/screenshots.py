@@ -56,6 +56,7 @@ class Page:
     ready: str  # a CSS selector
     status: int = 200
     until: str = ""  # a JavaScript condition to wait for as well
+    click: str = ""  # a CSS selector clicked before the picture (a menu opened)
 
 
 PAGES = (
@@ -69,7 +70,15 @@ PAGES = (
     ),
     Page("tickets", "/panel/tickets", "staff", "#tickets-list tbody tr"),
     Page("ticket", "/panel/tickets/{ticket}", "staff", ".msg-user"),
+    Page("menu", "/panel/tickets", "staff", "#tickets-list tbody tr", click=".nav-menu summary"),
+    Page("statistics", "/panel/statistics", "staff", "main h1"),
+    Page("snippets", "/panel/snippets", "staff", "main h1"),
     Page("configuration", "/panel/configuration", "staff", "main form"),
+    Page("categories", "/panel/categories", "staff", "main h1"),
+    Page("bans", "/panel/bans", "staff", "main h1"),
+    Page("apikeys", "/panel/apikeys", "staff", "main h1"),
+    Page("administration", "/panel/administration", "staff", "main h1"),
+    Page("profile", "/panel/profile", "staff", "main h1"),
     Page("configuration-history", "/panel/configuration/history", "staff", "main h1"),
     Page("setup", "/setup/", "superuser", "main form"),
     Page("403", "/panel", "member", "main h1", 403),
@@ -139,7 +148,16 @@ def seed(emu: Any) -> Demo:
         return user
 
     staff = discord_user(demo.staff_id, "staffmember", "Sam Staff")
-    for permission in ("ViewPanel", "ManageTickets", "ManageBot", "ManageConfig"):
+    for permission in (
+        "ViewPanel",
+        "ManageTickets",
+        "ManageBot",
+        "ManageConfig",
+        "ViewBans",
+        "ManageApiKeys",
+        "ManagePermissions",
+        "ManageCategories",
+    ):
         PanelPermission.objects.create(
             subject_type=PanelPermission.SubjectType.USER,
             subject_id=demo.staff_id,
@@ -364,12 +382,14 @@ def photograph(
                             page.locator(page_spec.ready).first.wait_for(timeout=20_000)
                             if page_spec.until:
                                 page.wait_for_function(page_spec.until, timeout=20_000)
+                            if page_spec.click:
+                                page.locator(page_spec.click).first.click()
                             page.wait_for_timeout(400)  # htmx settles, fonts are drawn
                             suffix = "" if language == "en" else f"-{language}"
                             file = out / f"{page_spec.name}-{device}-{scheme}{suffix}.png"
                             page.screenshot(path=str(file), full_page=device == "phone")
                             written.append(file)
-                            log(f"  {file.relative_to(ROOT)}")
+                            log(f"  {file}")
                             page.close()
                     finally:
                         context.close()

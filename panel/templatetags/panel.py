@@ -90,3 +90,11 @@ def nav_current(request: Any, prefix: str, exact: bool = False) -> str:
     path = getattr(request, "path", "")
     hit = path == prefix or (not exact and path.startswith(prefix.rstrip("/") + "/"))
     return mark_safe('aria-current="page"') if hit else ""
+
+
+@register.simple_tag
+def nav_section(request: Any, *prefixes: str) -> str:
+    """``class="current"`` on a menu whose pages include the request's path (under one of ``prefixes``)."""
+    path = getattr(request, "path", "")
+    hit = any(path == prefix or path.startswith(prefix.rstrip("/") + "/") for prefix in prefixes)
+    return mark_safe('class="current"') if hit else ""

@@ -63,6 +63,7 @@ def test_a_role_granted_viewpanel_lets_its_members_in(
         )
         assert held == {"ManageApiKeys", "ViewBans"}
         member_page.goto("/panel")
+        member_page.locator(".nav-menu summary").click()
         member_page.get_by_role("link", name="API keys").wait_for()
         member_page.get_by_role("link", name="Bans").wait_for()
         screenshot(page, "administration-granted")
