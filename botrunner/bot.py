@@ -100,6 +100,11 @@ class ModmailBot(commands.Bot):
             allowed_mentions=nextcord.AllowedMentions(everyone=False, roles=False, users=True),
             **kwargs,
         )
+        # An empty member cache also turns off nextcord's user cache, and with it the users a message
+        # mentions (``get_user``: the ``nextcord.User`` converter of !block <@user> answers "not found"
+        # for a mentioned member). Keep it: it holds the users the bot has seen act, not the guild's.
+        self._connection.__dict__.pop("store_user", None)
+        self._connection.__dict__.pop("deref_user", None)
         self.runner = runner or ServiceRunner(threads=settings.BOT_SERVICE_THREADS)
         # Members' nicknames (nextcord holds no members; the database cache keeps no nickname).
         self.nicknames = Nicknames()
