@@ -97,3 +97,30 @@ def test_refreshing_takes_the_earliest_staff_reply(scene, ticket):
         )
     assert refresh_first_responses(Ticket.objects.filter(pk=ticket.pk)) == 1
     assert stored(ticket) == (opened + timedelta(minutes=10), scene.staff)
+    marked = TicketMessage.objects.filter(ticket=ticket, first_of_author=True)
+    assert sorted(marked.values_list("author_id", "created_at")) == sorted(
+        [(OTHER, opened + timedelta(minutes=30)), (scene.staff, opened + timedelta(minutes=10))]
+    )
+
+
+def firsts(ticket: Ticket) -> list[tuple[int, str]]:
+    """(author, text) of the replies marked as their author's first in the ticket."""
+    marked = TicketMessage.objects.filter(ticket=ticket, first_of_author=True).order_by("created_at", "id")
+    return list(marked.values_list("author_id", "content"))
+
+
+def test_each_staff_members_first_reply_is_marked_once(scene, ticket):
+    services.note_add(ticket=ticket, author=staff(OTHER), content="note first", inbox_message_id=556)
+    for who, text in ((scene.staff, "one"), (scene.staff, "two"), (OTHER, "three"), (scene.staff, "four")):
+        services.ticket_reply(ticket=ticket, staff=staff(who), content=text, port=scene.discord)
+    assert firsts(ticket) == [(scene.staff, "one"), (OTHER, "three")]
+
+
+def test_a_refused_first_reply_hands_the_mark_to_the_next(scene, ticket):
+    services.ticket_reply(ticket=ticket, staff=staff(OTHER, "Other"), content="first", port=scene.discord)
+    scene.discord.closed_dms.add(USER)
+    with pytest.raises(DiscordFailure):
+        services.ticket_reply(ticket=ticket, staff=staff(scene.staff), content="refused", port=scene.discord)
+    scene.discord.closed_dms.discard(USER)
+    services.ticket_reply(ticket=ticket, staff=staff(scene.staff), content="sent", port=scene.discord)
+    assert firsts(ticket) == [(OTHER, "first"), (scene.staff, "sent")]

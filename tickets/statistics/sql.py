@@ -1,5 +1,5 @@
-"""SQL that differs between SQLite and PostgreSQL: seconds between two instants, the hour of the
-week in a time zone, and the one summary (count, average, median) every time figure goes through.
+"""SQL that differs between SQLite and PostgreSQL: seconds between two instants, and the one
+summary (count, average, median) every time figure goes through.
 
 The median is computed by the database: ``percentile_cont(0.5)`` on PostgreSQL, a window-function
 query on SQLite (row numbers within each group, the average of the one or two middle rows). Nothing
@@ -9,12 +9,10 @@ here reads rows into Python: each call returns one row per group.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import tzinfo
 from typing import Any
 
 from django.db import connection
-from django.db.models import FloatField, Func, IntegerField, QuerySet
-from django.db.models.functions import ExtractHour, ExtractIsoWeekDay
+from django.db.models import FloatField, Func, QuerySet
 
 
 class Seconds(Func):
@@ -34,29 +32,6 @@ class Seconds(Func):
         start, start_params = compiler.compile(self.source_expressions[1])
         # date_part is a float; EXTRACT would be a numeric, several times slower to aggregate.
         return f"date_part('epoch', {end} - {start})", [*end_params, *start_params]
-
-
-class HourOfWeek(Func):
-    """The hour of the week of a datetime in ``zone``: 0 for Monday 0:00 to 167 for Sunday 23:00."""
-
-    output_field = IntegerField()
-    arity = 1
-
-    def __init__(self, expression: Any, zone: tzinfo) -> None:
-        super().__init__(expression)
-        self.zone = zone
-
-    def as_sql(self, compiler: Any, conn: Any, **extra: Any) -> tuple[str, list[Any]]:
-        source = self.source_expressions[0]
-        hour = (ExtractIsoWeekDay(source, tzinfo=self.zone) - 1) * 24 + ExtractHour(source, tzinfo=self.zone)
-        return compiler.compile(hour)
-
-    def as_postgresql(self, compiler: Any, conn: Any, **extra: Any) -> tuple[str, list[Any]]:
-        column, params = compiler.compile(self.source_expressions[0])
-        local = f"({column} AT TIME ZONE %s)"
-        name = str(self.zone)
-        sql = f"(date_part('isodow', {local}) * 24 + date_part('hour', {local}))::integer - 24"
-        return sql, [*params, name, *params, name]
 
 
 @dataclass(frozen=True)
@@ -107,7 +82,8 @@ def summarise(
     """``summarise_sql`` of ``value`` over ``queryset``'s rows, per ``group`` (a column of the
     queryset) or for all rows (key ``0``)."""
     columns = [value] if group is None else [group, value]
-    inner, params = queryset.values(*columns).query.sql_with_params()
+    # No ORDER BY in the subquery (the models' default orderings would sort every row for nothing).
+    inner, params = queryset.order_by().values(*columns).query.sql_with_params()
     key = f"q.{_quote(group)}" if group else "0"
     return summarise_sql(f"SELECT {key} AS g, q.{_quote(value)} AS v FROM ({inner}) q", params, below)
 

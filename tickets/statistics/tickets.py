@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.db.models import Count, F, Q, QuerySet
-from django.db.models.functions import TruncDate
+from django.db.models.functions import TruncDate, TruncHour
 from django.utils import timezone
 
 from tickets.models import Ticket, TicketMessage
 
-from .sql import HourOfWeek, Seconds, Summary, summarise
+from .sql import Seconds, Summary, summarise
 from .types import CategoryStats, DailyActivity, Overview, Period
 
 CLOSED, OPEN = Ticket.Status.CLOSED, Ticket.Status.OPEN
@@ -109,16 +109,20 @@ def category_stats(period: Period, hidden: frozenset[int], limit: int = 10) -> l
 
 
 def busiest_hours(period: Period, hidden: frozenset[int]) -> list[list[int]]:
-    """Messages from users in the period by weekday (Monday first) and hour of the time zone."""
+    """Messages from users in the period by weekday (Monday first) and hour of the time zone. The
+    database counts them per hour of the period (a truncation per message, nothing more); those
+    few thousand counts are added up here by weekday and hour."""
     zone = timezone.get_default_timezone()
     rows = (
         visible_messages(TicketMessage.objects.filter(kind=USER, created_at__gte=period.since), hidden)
-        .annotate(hour=HourOfWeek("created_at", zone))
-        .values("hour")
+        .order_by()
+        .annotate(slot=TruncHour("created_at", tzinfo=zone))
+        .values("slot")
         .annotate(n=Count("*"))
-        .values_list("hour", "n")
+        .values_list("slot", "n")
     )
     grid = [[0] * 24 for _ in range(7)]
-    for hour, n in rows:
-        grid[int(hour) // 24][int(hour) % 24] = n
+    for slot, n in rows:
+        local = timezone.localtime(slot, zone) if timezone.is_aware(slot) else slot
+        grid[local.weekday()][local.hour] += n
     return grid
