@@ -13,10 +13,11 @@ changes once the transaction commits (``on_commit``), so a page built from uncom
 never kept. A page built while a write commits may be kept under the old stamp; that stamp is
 replaced right after the commit, so the next request builds the page again.
 
-The cache is off when the shared cache is per process (``LocMemCache``, ``DummyCache``: the other
-processes' writes would go unnoticed) and inside a transaction (a request that reads its own
-uncommitted writes). Writes made outside the product (``psql``, ``sqlite3``) are not noticed:
-the stamp is cleared with ``cache.delete("api-tickets:stamp")``.
+The cache is on only when the shared cache is Redis (``REDIS_URL``): replacing the stamp is then
+one Redis command per committed write, whereas on the database cache of the embedded default it
+would add statements to every relayed DM (the relay's budget is 6). It is also off inside a
+transaction (a request that reads its own uncommitted writes). Writes made outside the product
+(``psql``, ``sqlite3``) are not noticed: the stamp is cleared with ``cache.delete("api-tickets:stamp")``.
 """
 
 from __future__ import annotations
@@ -29,8 +30,7 @@ from collections.abc import Callable, Hashable
 from typing import Any
 
 from django.core.cache import cache, caches
-from django.core.cache.backends.dummy import DummyCache
-from django.core.cache.backends.locmem import LocMemCache
+from django.core.cache.backends.redis import RedisCache
 from django.db import connection, transaction
 from django.db.backends.signals import connection_created
 
@@ -71,8 +71,13 @@ def bump() -> None:
         clear()
 
 
+def shared_cache_is_redis() -> bool:
+    """Whether the processes share a Redis cache, where the stamp costs no SQL."""
+    return isinstance(caches["default"], RedisCache)
+
+
 def _watch(execute: Callable, sql: str, params: Any, many: bool, context: dict[str, Any]) -> Any:
-    if not (isinstance(sql, str) and writes_tickets(sql)):
+    if not (isinstance(sql, str) and writes_tickets(sql) and shared_cache_is_redis()):
         return execute(sql, params, many, context)
     db = context["connection"]
     if db.in_atomic_block:
@@ -111,8 +116,8 @@ def connect() -> None:
 
 
 def enabled() -> bool:
-    """Whether pages may be cached now: a cache shared by the processes, outside a transaction."""
-    return not isinstance(caches["default"], LocMemCache | DummyCache) and not connection.in_atomic_block
+    """Whether pages may be cached now: a Redis cache shared by the processes, outside a transaction."""
+    return shared_cache_is_redis() and not connection.in_atomic_block
 
 
 def stamp() -> str:

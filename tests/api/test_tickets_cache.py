@@ -4,7 +4,9 @@ categories never share a page; a cached page costs no ticket query."""
 
 from __future__ import annotations
 
+import os
 import threading
+import uuid
 
 import pytest
 from django.db import connection, connections, transaction
@@ -23,10 +25,28 @@ pytestmark = pytest.mark.django_db(transaction=True)  # committed writes: the ca
 
 
 @pytest.fixture(autouse=True)
-def _fresh_pages():
+def _fresh_pages(settings):
+    """Redis as the shared cache (the cache is off on the database cache), a key prefix of its own."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/0"),
+            "KEY_PREFIX": f"test-tickets-cache-{uuid.uuid4().hex}",
+        }
+    }
     ticketcache.clear()
     yield
     ticketcache.clear()
+
+
+def test_the_cache_is_off_on_the_database_cache(settings) -> None:
+    settings.CACHES = {
+        "default": {"BACKEND": "rustmail.cache.AtomicDatabaseCache", "LOCATION": "rustmail_cache"}
+    }
+    assert not ticketcache.enabled()
+    with CaptureQueriesContext(connection) as captured:
+        Ticket.objects.filter(pk=0).update(label="x")
+    assert not any("rustmail_cache" in q["sql"] for q in captured)
 
 
 @pytest.fixture
