@@ -29,5 +29,8 @@ def _attachments_in_a_temporary_folder(tmp_path_factory) -> None:
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": folder},
     }
+    # Forget the storages built so far, and the copy of STORAGES they were built from (a storage
+    # used before this fixture, by an import or another fixture, would keep DATA_DIR/media).
     storages.__dict__.pop("backends", None)
+    storages._backends = None
     storages._storages = {}

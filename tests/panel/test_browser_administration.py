@@ -22,12 +22,12 @@ def grant(page: Any, search: str, subject: str, *permissions: str) -> None:
     """Search the picker, choose ``subject`` (its radio's value), tick ``permissions``, grant."""
     page.get_by_label("Search members and roles").fill(search)
     choice = page.locator(f"#picker-results input[value='{subject}']")
-    choice.wait_for()
+    choice.wait_for(timeout=30_000)
     choice.check()
     for permission in permissions:
         page.locator("fieldset", has_text="Permissions").get_by_label(permission).check()
     page.get_by_role("button", name="Grant", exact=True).click()
-    page.locator(".alert-success", has_text="Granted ").wait_for()
+    page.locator(".alert-success", has_text="Granted ").wait_for(timeout=30_000)
 
 
 def test_a_role_granted_viewpanel_lets_its_members_in(
