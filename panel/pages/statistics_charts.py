@@ -54,7 +54,9 @@ def activity_chart(days: list[DailyActivity]) -> dict[str, Any]:
         for value, bars, offset in ((day.created, created, 0), (day.closed, closed, bar)):
             height = plot_h * value / top
             bars.append(Bar(x + offset, TOP + plot_h - height, bar, height, value, day.date.isoformat()))
-        if n % every == 0 or n == len(days) - 1:
+        # The last day is always labelled; a regular label too close before it would overlap it.
+        last = len(days) - 1
+        if n == last or (n % every == 0 and last - n >= every):
             labels.append({"x": x + bar, "date": day.date})
     grid = [
         {"y": TOP + plot_h - plot_h * f, "value": round(top * f)}
