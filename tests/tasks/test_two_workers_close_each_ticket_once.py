@@ -19,6 +19,11 @@ CLOSES = 2000
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
+def closes_logged(log: str) -> int:
+    """The closes a worker's log reports done."""
+    return sum(int(n) for n in re.findall(r"Scheduled closes: (\d+) done", log))
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_close_2000_due_tickets_exactly_once(emulated, tmp_path):
@@ -50,7 +55,11 @@ def test_two_workers_close_2000_due_tickets_exactly_once(emulated, tmp_path):
             unfinished = ScheduledClosure.objects.exclude(state="done")
             while unfinished.exists() and time.monotonic() < deadline:
                 time.sleep(0.5)
+            # A worker logs its summary line after its last close is committed: wait for both.
             logs = first.output(), second.output()
+            while sum(map(closes_logged, logs)) < CLOSES and time.monotonic() < deadline + 30:
+                time.sleep(0.5)
+                logs = first.output(), second.output()
     finally:
         client.delete(queue, f"_kombu.binding.{queue}")
 
@@ -60,5 +69,5 @@ def test_two_workers_close_2000_due_tickets_exactly_once(emulated, tmp_path):
     report = close_report(emulated, seats, logs_channel_id=None)
     assert report.users_messaged_once == CLOSES, "every user gets exactly one close message"
     assert report.channels_left == 0
-    closed_by = [sum(int(n) for n in re.findall(r"Scheduled closes: (\d+) done", log)) for log in logs]
+    closed_by = [closes_logged(log) for log in logs]
     assert sum(closed_by) == CLOSES and all(closed_by), f"both workers take part: {closed_by}"
