@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from panel import services
 from panel.models import PanelPermission
 from panel.pages.access import panel_page
-from panel.selectors.holders import permission_holders, picker_search
+from panel.selectors.holders import Pick, permission_holders, picker_search
 from tickets.errors import DomainError
 from tickets.snowflake import InvalidSnowflake, parse_snowflake
 
@@ -43,15 +43,25 @@ class GrantForm(forms.Form):
 
 def _render(request: HttpRequest, form: GrantForm, *, status: int = 200) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
-    chosen = form["subject"].value() or ""
+    # A search sends the choice already made (the list it refreshes must not drop it silently).
+    chosen = str(form["subject"].value() or request.GET.get("subject", ""))[:30]
     context = {
         "form": form,
         "query": query,
-        "picks": picker_search(query),
+        "picks": _with_chosen(picker_search(query), chosen),
         "chosen": chosen,
         "holders": permission_holders(),
     }
     return render(request, "panel/administration.html", context, status=status)
+
+
+def _with_chosen(picks: list[Pick], chosen: str) -> list[Pick]:
+    """``picks`` with the member or role already chosen first when the search no longer lists it."""
+    _kind, _sep, raw_id = chosen.partition(":")
+    if not raw_id or any(pick.value == chosen for pick in picks):
+        return picks
+    kept = [pick for pick in picker_search(raw_id) if pick.value == chosen]
+    return kept + picks
 
 
 @panel_page(permission=Permission.MANAGE_PERMISSIONS)

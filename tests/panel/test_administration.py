@@ -46,6 +46,20 @@ def test_the_picker_finds_roles_and_members_by_name_or_id(guild) -> None:
     assert picker_search("nobody-like-this") == []
 
 
+def test_a_search_keeps_the_member_or_role_already_chosen(guild, client_for) -> None:
+    """The picker's list refreshes as one types: a choice made meanwhile is sent along and stays
+    chosen, listed first when the new search no longer matches it."""
+    client = client_for("superuser")
+    chosen = f"Role:{STAFF_ROLE}"
+    page = client.get("/panel/administration", {"q": "staf", "subject": chosen}).content.decode()
+    assert f'value="{chosen}" checked' in page
+    page = client.get("/panel/administration", {"q": "nobody-like-this", "subject": chosen}).content.decode()
+    assert f'value="{chosen}" checked' in page
+    assert "Nobody in the server" not in page
+    page = client.get("/panel/administration", {"q": "staf", "subject": "Role:not-an-id"}).content.decode()
+    assert "checked" not in page.split('id="picker-results"')[1].split("</fieldset>")[0]
+
+
 def test_holders_say_why(guild) -> None:
     admin_id = next_id()
     make_user(admin_id, roles=(ADMIN_ROLE,))

@@ -19,8 +19,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def grant(page: Any, search: str, subject: str, *permissions: str) -> None:
-    """Search the picker, choose ``subject`` (its radio's value), tick ``permissions``, grant."""
-    page.get_by_label("Search members and roles").fill(search)
+    """Search the picker, choose ``subject`` (its radio's value), tick ``permissions``, grant.
+    The choice is made in the search's results (the list before them may already show it)."""
+    with page.expect_response(lambda response: "q=" in response.url, timeout=30_000):
+        page.get_by_label("Search members and roles").fill(search)
+    page.wait_for_function("!document.querySelector('form[role=search].htmx-request')")
     choice = page.locator(f"#picker-results input[value='{subject}']")
     choice.wait_for(timeout=30_000)
     choice.check()
