@@ -22,6 +22,7 @@ from nextcord.ext import commands
 from tickets.models import BotConfig
 
 from .commanddocs import localize_slash_commands
+from .confirmations import Confirmations
 from .memberstream import MEMBER_CACHE, Nicknames
 from .runtime import ServiceRunner
 
@@ -106,6 +107,8 @@ class ModmailBot(commands.Bot):
         self._connection.__dict__.pop("store_user", None)
         self._connection.__dict__.pop("deref_user", None)
         self.runner = runner or ServiceRunner(threads=settings.BOT_SERVICE_THREADS)
+        # The ✅ on relayed DMs, sent when Discord's request budget is not needed by copies.
+        self.confirmations = Confirmations(self.runner)
         # Members' nicknames (nextcord holds no members; the database cache keeps no nickname).
         self.nicknames = Nicknames()
         # Set on SIGTERM: new events are no longer taken, in-flight ones finish.
@@ -239,8 +242,13 @@ class ModmailBot(commands.Bot):
     async def shutdown(self, timeout: float = 30.0) -> None:
         """Stop taking events, let in-flight relays finish, then close the gateway session."""
         self.closing = True
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
         if not await self.runner.drain(timeout):
             log.warning("Closing with %d event(s) still in flight", self.runner.inflight)
+        if not await self.confirmations.flush(max(deadline - loop.time(), 1.0)):
+            log.warning("Closing with %d ✅ not sent", len(self.confirmations.pending))
+        self.confirmations.stop()
         await self.close()
 
     async def wait_closed(self) -> None:

@@ -40,15 +40,15 @@ class Relay(commands.Cog):
 
     async def on_dm(self, message: nextcord.Message) -> None:
         """Relay a DM into the user's ticket (called by the bot's router, never for guild messages).
-        The service reacts ✅ once the copy is in the channel and tells the user of any refusal.
-        In a burst, only the newest DM gets the ✅ (it vouches for those before it), which halves
-        the Discord requests exactly when the bot is busiest."""
+        The service tells the user of any refusal; the ✅ on a relayed DM goes apart
+        (``Confirmations``), after the copies, and in a burst only on the newest DM (it vouches for
+        those before it), which halves the Discord requests exactly when the bot is busiest."""
         author = message.author
         key = ("user", author.id)
         async with self.bot.runner.ordered(key):
             await self.bot.dms_open.wait()
             try:
-                await self.bot.runner.call(
+                result = await self.bot.runner.call(
                     services.user_message_relay,
                     user_id=author.id,
                     user_name=author.global_name or author.name,
@@ -58,14 +58,22 @@ class Relay(commands.Cog):
                     attachments=incoming_attachments(message),
                     created_at=message.created_at,
                     is_bot=author.bot,
-                    confirm=not self.bot.runner.queued(key),
+                    confirm=False,
                 )
             except (DomainError, DiscordError) as error:
                 log.warning("DM %s from %s not relayed: %s", message.id, author.id, error)
             except Exception:  # whatever broke, the user must hear that their message did not go
                 log.exception("Relaying DM %s from %s failed", message.id, author.id)
             else:
+                if result.outcome in (services.Relay.RELAYED, services.Relay.OPENED):
+                    more_coming = bool(self.bot.runner.queued(key))
+                    self.bot.confirmations.due(
+                        author.id, message.channel.id, message.id, more_coming=more_coming
+                    )
+                else:
+                    self.bot.confirmations.release(author.id)
                 return
+            self.bot.confirmations.release(author.id)
             await self.bot.runner.call(
                 services.user_message_failed,
                 user_id=author.id,

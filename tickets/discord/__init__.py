@@ -6,6 +6,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
+from collections.abc import Iterator
+
 from .port import (
     AuditLogPage,
     DiscordChannel,
@@ -40,6 +44,27 @@ def set_port(port: DiscordPort | None) -> None:
     _port = port
 
 
+_hints = threading.local()
+
+
+@contextlib.contextmanager
+def courtesy() -> Iterator[None]:
+    """Requests made in this block (in this thread) are courtesies, such as the ✅ on a relayed DM:
+    an adapter with a request budget (Discord's 50 per second) makes them only when no other request
+    waits for that budget, so they never slow down what users and staff are waiting for."""
+    previous = getattr(_hints, "courtesy", False)
+    _hints.courtesy = True
+    try:
+        yield
+    finally:
+        _hints.courtesy = previous
+
+
+def is_courtesy() -> bool:
+    """Whether this thread is inside ``courtesy()``."""
+    return getattr(_hints, "courtesy", False)
+
+
 __all__ = [
     "AuditLogPage",
     "DiscordChannel",
@@ -53,6 +78,8 @@ __all__ = [
     "OutgoingMessage",
     "RemoteMessage",
     "SentMessage",
+    "courtesy",
     "get_port",
+    "is_courtesy",
     "set_port",
 ]

@@ -18,6 +18,7 @@ from urllib.parse import quote
 import requests
 from django.conf import settings
 
+from . import is_courtesy
 from .port import (
     DEFAULT_UPLOAD_LIMIT,
     UNKNOWN_MEMBER,
@@ -40,20 +41,55 @@ log = logging.getLogger(__name__)
 
 
 class _GlobalLimiter:
-    """At most ``rate`` requests per second from this process (Discord's global limit is 50/s)."""
+    """At most ``rate`` requests in each window of a second, a window starting with its first
+    request: Discord's global limit (50 per second) as Discord counts it and as nextcord keeps to it.
+
+    Courtesies (``courtesy()``: the ✅ on relayed DMs) give way to every other request: one goes only
+    when no other request is waiting, and while the budget is all in use (the window before this
+    one was full) only in the last tenth of a window that still has room."""
+
+    WINDOW = 1.0
+    TAIL = 0.1
 
     def __init__(self, rate: float) -> None:
-        self.interval = 1.0 / rate
-        self.next_slot = 0.0
+        self.rate = max(int(rate), 1)
+        self.window_end = 0.0
+        self.used = 0
+        self.full = False  # the window before the current one used its whole budget
+        self.waiting = 0  # requests (not courtesies) waiting for a window with room
         self.lock = threading.Lock()
 
-    def wait(self) -> None:
-        with self.lock:
-            now = time.monotonic()
-            slot = max(now, self.next_slot)
-            self.next_slot = slot + self.interval
-        if slot > now:
-            time.sleep(slot - now)
+    def wait(self, *, courtesy: bool = False) -> None:
+        counted = False
+        try:
+            while True:
+                with self.lock:
+                    now = time.monotonic()
+                    fresh = now >= self.window_end
+                    room = fresh or self.used < self.rate
+                    if room and (not courtesy or self._courtesy_may(now, fresh)):
+                        if fresh:
+                            self.full = self.used >= self.rate and now - self.window_end < self.WINDOW
+                            self.window_end, self.used = now + self.WINDOW, 0
+                        self.used += 1
+                        return
+                    if not courtesy and not counted:
+                        self.waiting += 1
+                        counted = True
+                    if courtesy and room and self.full and not self.waiting:
+                        until = self.window_end - self.TAIL  # the tail of this window
+                    else:
+                        until = self.window_end + (0.005 if courtesy else 0.0)  # after the waiters
+                time.sleep(max(until - now, 0.001))
+        finally:
+            if counted:
+                with self.lock:
+                    self.waiting -= 1
+
+    def _courtesy_may(self, now: float, fresh: bool) -> bool:
+        if self.waiting:
+            return False
+        return fresh or not self.full or self.window_end - now <= self.TAIL
 
 
 def _user(data: dict[str, Any]) -> DiscordUser:
@@ -144,7 +180,7 @@ class RestDiscordPort:
         url = f"{self.base_url}{path}"
         token_retried = False
         for attempt in range(self.MAX_RETRIES + 1):
-            self.limiter.wait()
+            self.limiter.wait(courtesy=is_courtesy())
             headers = {**self._base_headers, "Authorization": f"Bot {self.token}"}
             prepared = requests.PreparedRequest()
             try:

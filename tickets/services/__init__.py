@@ -49,6 +49,7 @@ from .opening import (
     ticket_open_by_staff,
     ticket_open_external,
     tickets_repair_stuck,
+    user_message_confirm,
     user_message_failed,
     user_message_relay,
 )
@@ -157,6 +158,7 @@ __all__ = [
     "tickets_repair_stuck",
     "user_block",
     "user_left",
+    "user_message_confirm",
     "user_message_deleted",
     "user_message_edited",
     "user_message_failed",

@@ -20,6 +20,7 @@ from .delivery import (
     _store_user_message,
     _TicketGone,
     _undelivered_before,
+    user_message_confirm,
 )
 from .relay import (
     _guild_or_none,
@@ -83,6 +84,7 @@ __all__ = [
     "ticket_open_external",
     "ticket_open_on_channel",
     "tickets_repair_stuck",
+    "user_message_confirm",
     "user_message_failed",
     "user_message_relay",
 ]

@@ -8,11 +8,11 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from tickets import events, rendering
-from tickets.discord import DiscordError, DiscordPort
+from tickets.discord import DiscordError, DiscordPort, courtesy
 from tickets.errors import DomainError
 from tickets.models import Attachment, BotConfig, ScheduledClosure, StaffAlert, Ticket, TicketMessage
 
-from .._common import bot_language, log, now
+from .._common import bot_language, log, now, port_or_default
 from .._relay_state import insert_user_message, message_copied, ticket_user_wrote
 from ..attachments import relay_files
 from ._base import IncomingAttachment, Relay, RelayResult, _send_dm
@@ -154,8 +154,7 @@ def _deliver_user_message(
             )
         for earlier in _undelivered_before(message) if earlier_uncopied else ():
             _copy_to_channel(cfg, port, ticket, earlier)
-            if confirm:
-                _confirm(port, earlier)
+            _confirm(port, earlier)  # it may bear a ⚠️ (not delivered yet): the ✅ says it now is
         _copy_to_channel(cfg, port, ticket, message)
         if result.cancelled_close:
             port.send(
@@ -212,6 +211,17 @@ def _copy_to_channel(cfg: BotConfig, port: DiscordPort, ticket: Ticket, message:
         sent = port.send(ticket.channel_id, part)
         first_id = first_id or sent.id
     message_copied(message, first_id)
+
+
+def user_message_confirm(*, dm_channel_id: int, dm_message_id: int, port: DiscordPort | None = None) -> None:
+    """React ✅ on a user's DM that was relayed (``user_message_relay(confirm=False)``), as a
+    courtesy: the request waits until the Discord budget is not needed for anything else."""
+    port = port_or_default(port)
+    with courtesy():
+        try:
+            port.react(dm_channel_id, dm_message_id, "✅")
+        except DiscordError as error:
+            log.info("Could not react to DM %s: %s", dm_message_id, error)
 
 
 def _confirm(port: DiscordPort, message: TicketMessage, dm_channel_id: int | None = None) -> None:
