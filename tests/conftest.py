@@ -34,3 +34,33 @@ def _attachments_in_a_temporary_folder(tmp_path_factory) -> None:
     storages.__dict__.pop("backends", None)
     storages._backends = None
     storages._storages = {}
+
+
+# --- --database-tests-only ------------------------------------------------------------------------
+# The suite runs once per database (.ci/suites). A test that never reaches the database (no
+# django_db marker, none of pytest-django's database fixtures: pytest-django refuses it any query)
+# cannot behave differently on another one, so the second run leaves it out.
+DATABASE_FIXTURES = frozenset({"db", "transactional_db", "live_server", "django_db_serialized_rollback"})
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--database-tests-only",
+        action="store_true",
+        help="run only the tests that use the database (the suite's run on a second database)",
+    )
+
+
+def uses_the_database(item: pytest.Item) -> bool:
+    return item.get_closest_marker("django_db") is not None or bool(
+        DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not config.getoption("--database-tests-only"):
+        return
+    kept = [item for item in items if uses_the_database(item)]
+    if len(kept) != len(items):
+        config.hook.pytest_deselected(items=[item for item in items if not uses_the_database(item)])
+        items[:] = kept
