@@ -395,6 +395,9 @@ else:
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": str(MEDIA_ROOT), "base_url": None},
     }
+# --- Statistics: seconds the panel and the API serve figures computed earlier (0: every time) -----
+STATISTICS_CACHE_SECONDS = env_int("STATISTICS_CACHE_SECONDS", 60, minimum=0, maximum=3600)
+
 # Files larger than this are announced (name, size) but not downloaded nor stored.
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 25 * 1024 * 1024, minimum=1, maximum=2**40)
 # Stored files are deleted this many days after their message (0: kept for good).

@@ -23,7 +23,7 @@ from panel.models import PanelPermission
 from panel.pages.access import panel_page
 from panel.pages.statistics_charts import activity_chart, column_bars, heat_map, horizontal_bars
 from panel.selectors import hidden_categories
-from tickets.statistics import PERIODS, Statistics, statistics
+from tickets.statistics import PERIODS, Statistics, statistics_served
 
 Permission = PanelPermission.Permission
 DEFAULT_DAYS = 30
@@ -49,7 +49,7 @@ def _days(request: HttpRequest) -> int | None:
 
 
 def _stats(request: HttpRequest, days: int) -> Statistics:
-    return statistics(days=days, hidden=hidden_categories(request.access))
+    return statistics_served(days=days, hidden=hidden_categories(request.access))
 
 
 def _category_label(name: str | None) -> str:

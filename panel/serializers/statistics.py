@@ -93,6 +93,9 @@ class StatisticsSerializer(serializers.Serializer):
     days = serializers.IntegerField()
     since = serializers.DateTimeField()
     time_zone = serializers.CharField()
+    computed_at = serializers.DateTimeField(
+        help_text="When these figures were computed (see STATISTICS_CACHE_SECONDS)."
+    )
     busiest_hours = serializers.ListField(
         child=serializers.ListField(child=serializers.IntegerField()),
         help_text="Messages from users by weekday (Monday first) and hour: 7 lists of 24.",
@@ -135,6 +138,7 @@ def statistics_json(stats: Statistics) -> dict[str, Any]:
         "days": stats.period.days,
         "since": stats.period.since.isoformat(),
         "time_zone": stats.period.time_zone,
+        "computed_at": stats.period.now.isoformat(),
         "busiest_hours": stats.busiest_hours,
         "first_response_distribution": [asdict(bucket) for bucket in stats.first_response_distribution],
     }

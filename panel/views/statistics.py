@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 from panel.models import PanelPermission
 from panel.selectors import hidden_categories
 from panel.serializers.statistics import StatisticsQuerySerializer, StatisticsSerializer, statistics_json
-from tickets.statistics import statistics
+from tickets.statistics import statistics_served
 
 
 class StatisticsView(APIView):
@@ -31,5 +31,5 @@ class StatisticsView(APIView):
         # A plain dict, so that an empty parameter is refused rather than replaced by its default.
         query = StatisticsQuerySerializer(data=request.query_params.dict())
         query.is_valid(raise_exception=True)
-        stats = statistics(days=query.validated_data["days"], hidden=hidden_categories(request.auth))
+        stats = statistics_served(days=query.validated_data["days"], hidden=hidden_categories(request.auth))
         return Response(statistics_json(stats))
