@@ -11,7 +11,7 @@ It never touches your data: it works in a temporary folder (its own SQLite datab
 an admin, signed in). Two servers are measured one after the other, on a free port:
 
 - **baseline**: ``runweb --workers 1``, one daphne process (how the web process was served before);
-- **served**: ``runweb`` with ``WEB_CONCURRENCY`` processes (``--workers``; default: one per core,
+- **served**: ``runweb`` with ``WEB_CONCURRENCY`` processes (``--workers``; default: one per core plus one,
   the setting's default).
 
 ``--clients`` clients (aiohttp, one connection each, kept alive) each send requests one after the
@@ -272,7 +272,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=10.0, help="measured seconds per server")
     parser.add_argument(
-        "--workers", type=int, default=0, help="processes of the served server (default: cores)"
+        "--workers", type=int, default=0, help="processes of the served server (default: WEB_CONCURRENCY)"
     )
     parser.add_argument("--path", default="/api/bot/tickets", help="the request every client sends")
     parser.add_argument(

@@ -13,17 +13,25 @@ changes once the transaction commits (``on_commit``), so a page built from uncom
 never kept. A page built while a write commits may be kept under the old stamp; that stamp is
 replaced right after the commit, so the next request builds the page again.
 
-The cache is on only when the shared cache is Redis (``REDIS_URL``): replacing the stamp is then
-one Redis command per committed write, whereas on the database cache of the embedded default it
-would add statements to every relayed DM (the relay's budget is 6). It is also off inside a
-transaction (a request that reads its own uncommitted writes). Writes made outside the product
-(``psql``, ``sqlite3``) are not noticed: the stamp is cleared with ``cache.delete("api-tickets:stamp")``.
+Where the stamp lives, so that replacing it costs no SQL (the relay's budget is 6 statements):
+
+- with Redis as the shared cache (``REDIS_URL``): a Redis value, one command per committed write;
+- on SQLite without Redis (the embedded default, one host by nature): the modification time of a
+  file beside the database file (``<database>.pages``), set once per committed write (no
+  statement) and read with one ``stat`` per request;
+- otherwise (PostgreSQL with the database cache) the cache is off: its stamp would cost SQL.
+
+It is also off inside a transaction (a request that reads its own uncommitted writes). Writes made
+outside the product (``psql``, ``sqlite3``) are not noticed: the stamp is replaced with
+``cache.delete("api-tickets:stamp")`` (Redis) or by deleting the ``.pages`` file (SQLite).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import threading
+import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -31,7 +39,7 @@ from typing import Any
 
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.backends.signals import connection_created
 
 logger = logging.getLogger(__name__)
@@ -65,10 +73,27 @@ def writes_tickets(sql: str) -> bool:
 def bump() -> None:
     """Replace the data stamp (after a committed write): every page kept so far is stale."""
     try:
-        cache.set(STAMP_KEY, uuid.uuid4().hex, None)
+        path = _stamp_file()
+        if path is None:
+            cache.set(STAMP_KEY, uuid.uuid4().hex, None)
+            return
+        # A time of its own, never one seen before by this process (two writes in the same clock
+        # tick still give two stamps); other processes' writes set times of their own.
+        global _last_touch
+        now = max(time.time_ns(), _last_touch + 1)
+        _last_touch = now
+        try:
+            os.utime(path, ns=(now, now))
+        except FileNotFoundError:
+            with open(path, "a"):  # created empty, then dated
+                pass
+            os.utime(path, ns=(now, now))
     except Exception:  # the write itself is committed: say so loudly, keep this process fresh
         logger.exception("the ticket list's cache stamp could not be replaced")
         clear()
+
+
+_last_touch = 0
 
 
 def shared_cache_is_redis() -> bool:
@@ -76,8 +101,25 @@ def shared_cache_is_redis() -> bool:
     return isinstance(caches["default"], RedisCache)
 
 
+def _stamp_file() -> str | None:
+    """The file whose modification time is the stamp: on SQLite without Redis, beside the
+    database file (``<database>.pages``); None otherwise (or for a database in memory)."""
+    if shared_cache_is_redis():
+        return None
+    database = connections["default"]
+    name = str(database.settings_dict.get("NAME") or "")
+    if database.vendor != "sqlite" or not name or name.startswith("file:") or ":memory:" in name:
+        return None
+    return f"{name}.pages"
+
+
+def _stamped() -> bool:
+    """Whether this configuration has a stamp that costs no SQL (the cache can be on)."""
+    return shared_cache_is_redis() or _stamp_file() is not None
+
+
 def _watch(execute: Callable, sql: str, params: Any, many: bool, context: dict[str, Any]) -> Any:
-    if not (isinstance(sql, str) and writes_tickets(sql) and shared_cache_is_redis()):
+    if not (isinstance(sql, str) and writes_tickets(sql) and _stamped()):
         return execute(sql, params, many, context)
     db = context["connection"]
     if db.in_atomic_block:
@@ -116,12 +158,20 @@ def connect() -> None:
 
 
 def enabled() -> bool:
-    """Whether pages may be cached now: a Redis cache shared by the processes, outside a transaction."""
-    return shared_cache_is_redis() and not connection.in_atomic_block
+    """Whether pages may be cached now: a stamp that costs no SQL (Redis, or a file beside the
+    SQLite database), outside a transaction."""
+    return _stamped() and not connection.in_atomic_block
 
 
 def stamp() -> str:
-    """The current data stamp (one cache read; a missing stamp is created)."""
+    """The current data stamp (one cache read, or one ``stat``; a missing stamp is created)."""
+    path = _stamp_file()
+    if path is not None:
+        try:
+            return str(os.stat(path).st_mtime_ns)
+        except FileNotFoundError:
+            bump()
+            return str(os.stat(path).st_mtime_ns)
     value = cache.get(STAMP_KEY)
     if value is None:
         cache.add(STAMP_KEY, uuid.uuid4().hex, None)

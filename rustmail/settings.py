@@ -37,9 +37,10 @@ SECRET_KEY = env_secret_key(debug=DEBUG, development_default=DEVELOPMENT_SECRET_
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 PORT = env_int("PORT", 3002, minimum=1, maximum=65535)
 # Processes of the web server (`manage.py runweb`, which `make run` and the Docker image start): one
-# runs Python on one core at a time, so one per CPU core by default.
+# runs Python on one core at a time, and its requests' Django code in one thread, which waits on the
+# database and the network in turn: one per CPU core, plus one to use a core while another waits.
 _CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-WEB_CONCURRENCY = env_int("WEB_CONCURRENCY", _CORES, minimum=1, maximum=64)
+WEB_CONCURRENCY = env_int("WEB_CONCURRENCY", _CORES + 1, minimum=1, maximum=64)
 TIME_ZONE = env_timezone("TIME_ZONE", "UTC")
 
 # Discord access. DISCORD_API_BASE points every process (bot, web, worker) at another base URL, such as

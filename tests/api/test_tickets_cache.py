@@ -39,14 +39,42 @@ def _fresh_pages(settings):
     ticketcache.clear()
 
 
-def test_the_cache_is_off_on_the_database_cache(settings) -> None:
-    settings.CACHES = {
-        "default": {"BACKEND": "rustmail.cache.AtomicDatabaseCache", "LOCATION": "rustmail_cache"}
-    }
-    assert not ticketcache.enabled()
+DATABASE_CACHE = {"default": {"BACKEND": "rustmail.cache.AtomicDatabaseCache", "LOCATION": "rustmail_cache"}}
+
+
+def test_without_redis_the_stamp_costs_no_sql(settings) -> None:
+    """On the database cache the stamp would cost a statement per write: on SQLite it is a file's
+    modification time beside the database file instead; on PostgreSQL the cache is off."""
+    settings.CACHES = DATABASE_CACHE
+    sqlite = connection.vendor == "sqlite"
+    assert ticketcache.enabled() == sqlite
+    before = ticketcache.stamp() if sqlite else None
     with CaptureQueriesContext(connection) as captured:
         Ticket.objects.filter(pk=0).update(label="x")
     assert not any("rustmail_cache" in q["sql"] for q in captured)
+    if sqlite:
+        assert ticketcache.stamp() != before
+        assert os.path.exists(f"{connection.settings_dict['NAME']}.pages")
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the file stamp is SQLite's")
+def test_on_sqlite_a_write_of_another_connection_makes_the_next_page_fresh(settings, login) -> None:
+    settings.CACHES = DATABASE_CACHE
+    staff = login(roles=(STAFF_ROLE,), grants=(Permission.VIEW_PANEL,))
+    make_ticket(user_name="alice")
+    assert names(staff) == ["alice"]
+    assert ticket_queries(staff) == []  # kept
+
+    def elsewhere() -> None:
+        try:
+            make_ticket(user_name="bob")
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=elsewhere)
+    thread.start()
+    thread.join()
+    assert names(staff) == ["alice", "bob"]
 
 
 @pytest.fixture

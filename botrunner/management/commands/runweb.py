@@ -1,7 +1,7 @@
 """``manage.py runweb``: the web process (HTTP and WebSockets) on one port, in WEB_CONCURRENCY processes.
 
 A process runs Python on one core at a time (the interpreter's lock), however many requests it
-holds: several processes, one per core by default, use every core. This command opens the
+holds: several processes, one per core plus one by default, use every core. This command opens the
 listening socket itself and starts that many daphne processes that all accept on it (the kernel
 hands each connection to one of them). WebSockets work in any of them: live events reach every
 process through the database outbox (``panel.live``), with or without Redis.
