@@ -75,3 +75,10 @@ def test_the_courtesy_hint_belongs_to_the_thread_that_set_it():
         other.start()
         other.join()
     assert seen == [False] and not is_courtesy()
+
+
+def test_a_port_for_another_token_keeps_the_rate():
+    from tickets.discord.rest import RestDiscordPort
+
+    port = RestDiscordPort(base_url="http://127.0.0.1:9", token="a", rate=7)
+    assert port.with_token("b").limiter.rate == 7

@@ -388,7 +388,7 @@ class RestDiscordPort:
 
     def with_token(self, token: str) -> RestDiscordPort:
         return RestDiscordPort(
-            base_url=self.base_url, token=token, rate=1.0 / self.limiter.interval, timeout=self.timeout
+            base_url=self.base_url, token=token, rate=self.limiter.rate, timeout=self.timeout
         )
 
     def current_user(self) -> DiscordUser:
