@@ -44,6 +44,23 @@ def test_lost_triggers_are_put_back_and_what_was_missed_is_indexed():
     assert not schema.ensure(connection)  # nothing left to repair
 
 
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="PostgreSQL keeps triggers when altering a table")
+@pytest.mark.parametrize("with_tickets", [False, True])
+def test_only_a_database_with_tickets_warns_of_the_rebuild(caplog, with_tickets):
+    """A new database (``make run``'s first start) sets its index up quietly; an existing one warns
+    that it is being indexed again."""
+    if with_tickets:
+        Ticket.objects.create(user_id=4, user_name="Existing")
+    with connection.cursor() as cursor:
+        for name in schema.SQLITE_TRIGGERS:
+            cursor.execute(f"DROP TRIGGER {name}")
+    with caplog.at_level("DEBUG", logger="tickets.search"):
+        assert schema.ensure(connection)
+    warnings = [r for r in caplog.records if r.levelname == "WARNING"]
+    assert bool(warnings) is with_tickets
+    assert not schema.ensure(connection)
+
+
 def test_the_index_can_be_rebuilt_from_what_is_stored():
     ticket = Ticket.objects.create(user_id=2, user_name="Rebuilt")
     TicketMessage.objects.create(

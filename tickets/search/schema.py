@@ -176,7 +176,15 @@ def ensure(connection: BaseDatabaseWrapper) -> bool:
         present = {row[0] for row in cursor.fetchall()}
     if present >= set(SQLITE_TRIGGERS) and "tickets_message_fts" in tables:
         return False
-    log.warning("Rebuilding the search index: its triggers were missing (a table was rebuilt)")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT EXISTS (SELECT 1 FROM tickets_ticket)")
+        empty = not cursor.fetchone()[0]
+    # A new database: a later migration rebuilt the tables, there is nothing to index yet (no warning
+    # for an operator's first start); an existing one is indexed again, which can take a while.
+    if empty:
+        log.debug("Setting up the search index of a new database")
+    else:
+        log.warning("Rebuilding the search index: its triggers were missing (a table was rebuilt)")
     install(connection)
     return True
 
