@@ -19,13 +19,44 @@ _encoder = JSONEncoder()
 OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS
 
 
+class JsonText:
+    """A piece of JSON text made elsewhere (such as the messages PostgreSQL writes for a page of
+    tickets), written into the response as it is."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, JsonText) and other.text == self.text
+
+    def __hash__(self) -> int:
+        return hash(self.text)
+
+
 def _default(value: Any) -> Any:
-    """What orjson does not know: DRF's encoder (lazy strings, decimals, timedeltas, querysets...)."""
+    """What orjson does not know: JSON text as it is, else DRF's encoder (lazy strings, decimals,
+    timedeltas, querysets...)."""
+    if isinstance(value, JsonText):
+        return orjson.Fragment(value.text)
     return _encoder.default(value)
 
 
+class _IndentEncoder(JSONEncoder):
+    """DRF's encoder, for indented JSON: also takes ``JsonText``."""
+
+    def default(self, obj: Any) -> Any:
+        if isinstance(obj, JsonText):
+            return orjson.loads(obj.text)
+        return super().default(obj)
+
+
 class FastJSONRenderer(JSONRenderer):
-    """DRF's JSON renderer, encoding with orjson (the ``DEFAULT_RENDERER_CLASSES`` of the API)."""
+    """DRF's JSON renderer, encoding with orjson (the ``DEFAULT_RENDERER_CLASSES`` of the API).
+    Pieces of JSON text already made (``JsonText``) are written as they are."""
+
+    encoder_class = _IndentEncoder
 
     def render(self, data: Any, accepted_media_type: str | None = None, renderer_context=None) -> bytes:
         if data is None:

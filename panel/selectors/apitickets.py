@@ -21,11 +21,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+from django.db import connection
 from django.db.models import CharField, Count, F, Func, IntegerField, QuerySet
 from django.db.models.expressions import OrderBy
 from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 
+from panel.renderers import JsonText
 from tickets.errors import PermissionDenied, TicketNotFound
 from tickets.models import Ticket, TicketMessage
 from tickets.services.attachments.serving import attachments_json
@@ -124,7 +127,7 @@ class TicketPage:
     text) to its messages (dicts in the API's shape), oldest first."""
 
     tickets: list[Row]
-    messages: dict[str, list[Row]]
+    messages: dict[str, list[Row] | JsonText]
     total: int
     page: int
     page_size: int
@@ -149,11 +152,58 @@ def _ticket_rows(queryset: QuerySet[Ticket], *extra: str) -> list[tuple]:
     return list(queryset.values_list(*(column for _key, column in TICKET_COLUMNS), *extra))
 
 
-def _messages_of(ticket_ids: Iterable[str]) -> dict[str, list[Row]]:
+# PostgreSQL writes each message's JSON object itself: compact, the keys in the API's order, the
+# same values as MESSAGE_COLUMNS give, text escaped by ``to_json``; ``attachments`` last and empty,
+# filled in Python for the few messages that have files. Put together by concatenation, twice as
+# fast as ``row_to_json`` or ``json_build_object`` (which look each column's type up per row). Each
+# ticket's messages are read in order off the (ticket, created_at) index, one ticket after the
+# other in the order asked: sorting all the page's messages together (a long ticket's megabytes)
+# would spill to disk.
+_PG_MESSAGES_JSON = """
+SELECT m.id, m.ticket_id::text, concat(
+  '{"id":', m.id,
+  ',"thread_id":"', m.ticket_id::text,
+  '","user_id":', m.author_id,
+  ',"user_name":', to_json(m.author_name)::text,
+  ',"is_anonymous":', CASE WHEN m.is_anonymous THEN 'true' ELSE 'false' END,
+  ',"dm_message_id":', COALESCE('"' || m.dm_message_id::text || '"', 'null'),
+  ',"inbox_message_id":', COALESCE('"' || m.inbox_message_id::text || '"', 'null'),
+  ',"message_number":', COALESCE(m.message_number::text, 'null'),
+  ',"created_at":"', to_char(m.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'),
+  '","content":', to_json(m.content)::text,
+  ',"is_internal":', CASE WHEN m.is_internal THEN 'true' ELSE 'false' END,
+  ',"attachments":[]}'
+)
+FROM unnest(%s::uuid[]) AS t(id)
+CROSS JOIN LATERAL (
+  SELECT * FROM tickets_ticketmessage m WHERE m.ticket_id = t.id ORDER BY m.created_at, m.id
+) m"""
+_NO_FILES = "[]}"
+
+
+def _messages_json(ticket_ids: list[str]) -> dict[str, JsonText]:
+    """``_messages_of`` on PostgreSQL: each ticket's messages as one piece of JSON text, written by
+    the database; Python only joins them (a 10,000-message ticket costs a few milliseconds here
+    instead of a dict and its encoding per message)."""
+    files = attachments_json(ticket_ids=ticket_ids)
+    grouped: dict[str, list[str]] = defaultdict(list)
+    with connection.cursor() as cursor:
+        cursor.execute(_PG_MESSAGES_JSON, [ticket_ids])
+        for message_id, thread_id, text in cursor.fetchall():
+            if message_id in files:  # "attachments":[] closes the object: put the files there
+                text = text[: -len(_NO_FILES)] + orjson.dumps(files[message_id]).decode() + "}"
+            grouped[thread_id].append(text)
+    return {key: JsonText("[" + ",".join(texts) + "]") for key, texts in grouped.items()}
+
+
+def _messages_of(ticket_ids: Iterable[str]) -> dict[str, list[Row] | JsonText]:
     """The messages of these tickets, oldest first, grouped by ticket, each with its attachments
-    (links to the stored copies): two queries."""
+    (links to the stored copies): two queries. On PostgreSQL each ticket's list comes as JSON
+    text (``JsonText``, which the API's renderer writes as it is)."""
     grouped: dict[str, list[Row]] = defaultdict(list)
-    ticket_ids = list(ticket_ids)
+    ticket_ids = [str(key) for key in ticket_ids]
+    if ticket_ids and connection.vendor == "postgresql":
+        return _messages_json(ticket_ids)
     if ticket_ids:
         rows = (
             TicketMessage.objects.filter(ticket_id__in=ticket_ids)
@@ -232,7 +282,9 @@ def _page(rows: list[tuple], *, total: int, page: int, page_size: int) -> Ticket
     return TicketPage(tickets=tickets, messages=messages, total=total, page=page, page_size=page_size)
 
 
-def ticket_detail(*, ticket_id: str, hidden: frozenset[int] = frozenset()) -> tuple[Row, list[Row]]:
+def ticket_detail(
+    *, ticket_id: str, hidden: frozenset[int] = frozenset()
+) -> tuple[Row, list[Row] | JsonText]:
     """One ticket and its messages, in the API's shape; ``TicketNotFound`` if there is none with
     this ID, ``PermissionDenied`` if it sits in a hidden category."""
     try:

@@ -7,6 +7,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from panel.renderers import JsonText
 from panel.selectors import SORT_FIELDS, TicketPage
 from panel.selectors.tickets import Row
 from tickets.search import MAX_QUERY_LENGTH
@@ -129,8 +130,9 @@ class TicketPageSerializer(serializers.Serializer):
     total_pages = serializers.IntegerField()
 
 
-def ticket_json(row: Row, messages: list[Row]) -> dict[str, Any]:
-    """A ticket as the API shows it: its row (already in the API's shape) with its messages."""
+def ticket_json(row: Row, messages: list[Row] | JsonText) -> dict[str, Any]:
+    """A ticket as the API shows it: its row (already in the API's shape) with its messages (their
+    JSON text as a whole on PostgreSQL)."""
     row["messages"] = messages
     return row
 

@@ -262,3 +262,65 @@ def test_a_page_costs_the_same_queries_whatever_its_size(viewer, settings) -> No
 
     assert small == large
     assert one <= large
+
+
+def test_messages_keep_their_text_order_and_key_order_whatever_writes_them(viewer) -> None:
+    """On PostgreSQL the database writes the messages' JSON: the same keys in the same order as the
+    reference, text with quotes, backslashes, control characters, emoji and RTL intact, each
+    ticket's messages oldest first even at the same second, and indented JSON alike."""
+    older = make_ticket(messages=0, at=T0 - timedelta(days=1))
+    ticket = make_ticket(messages=0)
+    hostile = 'a "quote" \\ back\nline\ttab \x01 🎉 مرحبا </script>'
+    for at, content in [(T0, "second"), (T0 - timedelta(microseconds=1), "first"), (T0, hostile)]:
+        TicketMessage.objects.create(
+            ticket=ticket, kind="user", author_id=7, author_name='N"ame', content=content, created_at=at
+        )
+    TicketMessage.objects.create(
+        ticket=older,
+        kind="staff",
+        author_id=8,
+        author_name="Staff",
+        content="old",
+        created_at=T0,
+        is_anonymous=True,
+    )
+
+    compact = viewer.get(URL)
+    indented = viewer.get(URL, HTTP_ACCEPT="application/json; indent=4")
+
+    threads = compact.json()["threads"]
+    assert [t["id"] for t in threads] == [str(ticket.id), str(older.id)]
+    messages = threads[0]["messages"]
+    assert [m["content"] for m in messages] == ["first", "second", hostile]
+    assert list(messages[0]) == [
+        "id",
+        "thread_id",
+        "user_id",
+        "user_name",
+        "is_anonymous",
+        "dm_message_id",
+        "inbox_message_id",
+        "message_number",
+        "created_at",
+        "content",
+        "is_internal",
+        "attachments",
+    ]
+    assert messages[1] | {"id": 0} == {
+        "id": 0,
+        "thread_id": str(ticket.id),
+        "user_id": 7,
+        "user_name": 'N"ame',
+        "is_anonymous": False,
+        "dm_message_id": None,
+        "inbox_message_id": None,
+        "message_number": None,
+        "created_at": "2024-01-15 10:30:00",
+        "content": "second",
+        "is_internal": False,
+        "attachments": [],
+    }
+    assert threads[1]["messages"][0]["is_anonymous"] is True
+    assert messages[0]["created_at"] == "2024-01-15 10:29:59"  # cut to the second, never rounded
+    assert b"\n    " in indented.content
+    assert indented.json() == compact.json()
