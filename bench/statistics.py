@@ -16,7 +16,9 @@ through the whole Django stack in-process as a staff member holding ViewPanel wh
 ``90`` it prints, computed on every request (``STATISTICS_CACHE_SECONDS=0``) and then as served
 (figures slow to compute kept in the cache for ``STATISTICS_CACHE_SECONDS``), p50 and p95 in ms,
 the CPU per request of this process and of its PostgreSQL backend (read from /proc: the server
-must run on this machine; these depend little on the load), the SQL queries of one request, and
+must run on this machine; these depend little on the load), the SQL queries of one request (the
+backend's CPU and the queries are those of the request's connection: the parts computed side by
+side run on connections of their own, see ``tickets.statistics.statistics``), and
 the ratio to ``GET /api/health`` measured in the same run.
 Target: p50 under 200 ms for ``days=90``.
 """

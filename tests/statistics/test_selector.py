@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from django.db import connection
 
 from tickets.models import Ticket
 from tickets.statistics import PERIODS, period_for, statistics
@@ -173,3 +174,33 @@ def test_only_7_30_and_90_days() -> None:
     assert PERIODS == (7, 30, 90)
     with pytest.raises(ValueError):
         period_for(14)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="side by side on PostgreSQL only")
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("days", PERIODS)
+def test_the_parts_computed_side_by_side_give_the_same_figures(monkeypatch, days) -> None:
+    """Outside a transaction, PostgreSQL computes the heavy parts on connections of their own
+    (committed data, as in production): the figures are those of the one-connection computation."""
+    import threading
+
+    import tickets.statistics as module
+
+    seed()
+    threads: set[str] = set()
+    for name in ("response_summaries", "busiest_hours"):
+        original = getattr(module, name)
+
+        def watched(*args, _original=original):
+            threads.add(threading.current_thread().name)
+            return _original(*args)
+
+        monkeypatch.setattr(module, name, watched)
+    side_by_side = statistics(days=days, now=NOW, hidden=frozenset({SECRET}))
+    assert threads and all(name.startswith("statistics") for name in threads)
+
+    monkeypatch.setattr(module, "PARALLEL_PARTS", 1)
+    threads.clear()
+    one_connection = statistics(days=days, now=NOW, hidden=frozenset({SECRET}))
+    assert threads == {threading.current_thread().name}
+    assert side_by_side == one_connection

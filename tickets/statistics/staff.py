@@ -47,15 +47,22 @@ def _names(ids: set[int], known: dict[int, str]) -> dict[int, str]:
     return {user_id: known.get(user_id) or cached.get(user_id) or str(user_id) for user_id in ids}
 
 
+def staff_activity(period: Period, hidden: frozenset[int]) -> tuple[list[dict], dict[int, int]]:
+    """What ``staff_figures`` reads about the period: replies per author, closes per member."""
+    return _replies(period, hidden), _closes(period, hidden)
+
+
 def staff_figures(
-    period: Period, hidden: frozenset[int], responses: dict[int, Summary]
+    period: Period,
+    hidden: frozenset[int],
+    responses: dict[int, Summary],
+    activity: tuple[list[dict], dict[int, int]] | None = None,
 ) -> tuple[list[StaffMember], TopPerformers]:
     """The leaderboard (the 20 staff members with the most replies in the period) and the top
     performers: the fastest average responder (5 tickets at least), the most replies, the most
-    tickets closed. ``responses``: each member's response times (``responses.response_summaries``).
-    Three queries."""
-    replies = _replies(period, hidden)
-    closes = _closes(period, hidden)
+    tickets closed. ``responses``: each member's response times (``responses.response_summaries``);
+    ``activity``: ``staff_activity()`` when already read. Three queries (one with ``activity``)."""
+    replies, closes = activity if activity is not None else staff_activity(period, hidden)
     used = {row["author_id"]: row["name"] for row in replies}
     names = _names(used.keys() | closes.keys() | responses.keys(), used)
 
