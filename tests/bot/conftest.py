@@ -129,7 +129,10 @@ class Modmail:
         await old.close()
         if meanwhile is not None:
             await meanwhile()
-        bot = ModmailBot(cfg=old.cfg, runner=old.runner, guild_ready_timeout=READY_WAIT)
+        # As runbot does, the new bot reads the stored configuration: the old bot's refresh may
+        # have put a copy read just before the test's last change into ``old.cfg``.
+        cfg = await self.db(BotConfig.load)
+        bot = ModmailBot(cfg=cfg, runner=old.runner, guild_ready_timeout=READY_WAIT)
         try:
             async with nextcord_client(self.emu, bot, ready_timeout=15.0):
                 bot.dms_open.set()

@@ -12,6 +12,7 @@ import logging
 import re
 from dataclasses import dataclass
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from tickets.discord import DiscordError, DiscordPort, OutgoingMessage, SentMessage, get_port
@@ -89,7 +90,11 @@ def features_sync(*, port: DiscordPort | None = None) -> bool:
                 port.delete(stored.channel_id, stored.message_id)
             except DiscordError as error:
                 log.info("The previous features message could not be removed: %s", error)
-    sent = port.send(channel_id, features_message(cfg))
+    # In the language of the configuration read here (the one that turned features on), whatever
+    # copy of it the calling bot holds.
+    with translation.override(cfg.language_default_language or "en"):
+        message = features_message(cfg)
+    sent = port.send(channel_id, message)
     FeatureMessage.objects.update_or_create(
         key=POLL, defaults={"channel_id": channel_id, "message_id": sent.id}
     )
