@@ -28,12 +28,6 @@ class JsonText:
     def __init__(self, text: str) -> None:
         self.text = text
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, JsonText) and other.text == self.text
-
-    def __hash__(self) -> int:
-        return hash(self.text)
-
 
 def _default(value: Any) -> Any:
     """What orjson does not know: JSON text as it is, else DRF's encoder (lazy strings, decimals,

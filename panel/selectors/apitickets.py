@@ -200,10 +200,10 @@ def _messages_of(ticket_ids: Iterable[str]) -> dict[str, list[Row] | JsonText]:
     """The messages of these tickets, oldest first, grouped by ticket, each with its attachments
     (links to the stored copies): two queries. On PostgreSQL each ticket's list comes as JSON
     text (``JsonText``, which the API's renderer writes as it is)."""
-    grouped: dict[str, list[Row]] = defaultdict(list)
     ticket_ids = [str(key) for key in ticket_ids]
     if ticket_ids and connection.vendor == "postgresql":
         return _messages_json(ticket_ids)
+    grouped: dict[str, list[Row]] = defaultdict(list)
     if ticket_ids:
         rows = (
             TicketMessage.objects.filter(ticket_id__in=ticket_ids)

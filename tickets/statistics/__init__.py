@@ -13,7 +13,7 @@ import hashlib
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -130,6 +130,21 @@ def _part(function, *args):
         connection.close()
 
 
+def _staff_and_hours(period: Period, hidden: frozenset[int]):
+    """The second heavy part: the staff's replies and closes, then the busiest hours."""
+    return staff_activity(period, hidden), busiest_hours(period, hidden)
+
+
+def _computed(function, *args) -> Future:
+    """``function(*args)`` computed now, as a done future (the parts computed one after the other)."""
+    future: Future = Future()
+    try:
+        future.set_result(function(*args))
+    except Exception as error:  # raised again by result()
+        future.set_exception(error)
+    return future
+
+
 def _submit(function, *args) -> Future:
     global _pool
     with _pool_lock:
@@ -162,24 +177,18 @@ def statistics_served(*, days: int, hidden: frozenset[int] = frozenset()) -> Sta
 
 
 def _statistics(period: Period, hidden: frozenset[int], *, side_by_side: bool) -> Statistics:
-    if side_by_side:  # the heavy parts in the pool, the light ones here meanwhile
-        summaries = _submit(response_summaries, period, hidden)
-        heavy = _submit(lambda: (staff_activity(period, hidden), busiest_hours(period, hidden)))
-        with _work_memory():
-            activity = daily_activity(period, hidden)
-            categories = category_stats(period, hidden)
-        responses, by_staff = summaries.result()
-        with _work_memory():
-            ticket_overview = overview(period, hidden, responses)
-        staff, hours = heavy.result()
-    else:
-        responses, by_staff = response_summaries(period, hidden)
-        staff = staff_activity(period, hidden)
-        ticket_overview = overview(period, hidden, responses)
+    # Side by side: the heavy parts in the pool, the light ones meanwhile in this thread's own
+    # transaction. Otherwise each part is computed where it is asked for, in the caller's transaction.
+    run, here = (_submit, _work_memory) if side_by_side else (_computed, nullcontext)
+    summaries = run(response_summaries, period, hidden)
+    heavy = run(_staff_and_hours, period, hidden)
+    with here():
         activity = daily_activity(period, hidden)
         categories = category_stats(period, hidden)
-        hours = busiest_hours(period, hidden)
-    leaderboard, top = staff_figures(period, hidden, by_staff, staff)
+        responses, by_staff = summaries.result()
+        ticket_overview = overview(period, hidden, responses)
+    staff, hours = heavy.result()
+    leaderboard, top = staff_figures(by_staff, staff)
     return Statistics(
         period=period,
         overview=ticket_overview,

@@ -53,16 +53,13 @@ def staff_activity(period: Period, hidden: frozenset[int]) -> tuple[list[dict], 
 
 
 def staff_figures(
-    period: Period,
-    hidden: frozenset[int],
-    responses: dict[int, Summary],
-    activity: tuple[list[dict], dict[int, int]] | None = None,
+    responses: dict[int, Summary], activity: tuple[list[dict], dict[int, int]]
 ) -> tuple[list[StaffMember], TopPerformers]:
     """The leaderboard (the 20 staff members with the most replies in the period) and the top
     performers: the fastest average responder (5 tickets at least), the most replies, the most
     tickets closed. ``responses``: each member's response times (``responses.response_summaries``);
-    ``activity``: ``staff_activity()`` when already read. Three queries (one with ``activity``)."""
-    replies, closes = activity if activity is not None else staff_activity(period, hidden)
+    ``activity``: the period's replies and closes (``staff_activity``). One query (names)."""
+    replies, closes = activity
     used = {row["author_id"]: row["name"] for row in replies}
     names = _names(used.keys() | closes.keys() | responses.keys(), used)
 
