@@ -10,6 +10,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from botrunner.management.commands.runall import Command
@@ -38,7 +40,9 @@ def alive(pid: int) -> bool:
     return state != "Z"
 
 
-def test_run_starts_web_and_worker_says_why_the_bot_waits_and_stops_all_on_ctrl_c(tmp_path):
+@contextmanager
+def running(tmp_path: Path) -> Iterator[tuple[subprocess.Popen, int, Path]]:
+    """``manage.py runall`` on embedded defaults, once web and worker are up: (process, port, log)."""
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DISCORD_TOKEN"}}
     env.update({"DEBUG": "true", "DATA_DIR": str(tmp_path), "PYTHONUNBUFFERED": "1"})
     migrate = [sys.executable, "manage.py", "migrate", "-v0"]
@@ -61,19 +65,36 @@ def test_run_starts_web_and_worker_says_why_the_bot_waits_and_stops_all_on_ctrl_
         ):
             assert run.poll() is None and time.monotonic() < deadline, log.read_text()
             time.sleep(0.2)
+        yield run, port, log
+    finally:
+        if run.poll() is None:
+            run.kill()
+
+
+def test_run_starts_web_and_worker_says_why_the_bot_waits_and_stops_all_on_ctrl_c(tmp_path):
+    with running(tmp_path) as (run, port, log):
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=10) as answer:
             assert answer.status == 200
         children = children_of(run.pid)
         assert len(children) == 2  # web and worker: no bot without a token
         run.send_signal(signal.SIGINT)
         assert run.wait(60) == 0
-    finally:
-        if run.poll() is None:
-            run.kill()
     output = log.read_text()
     assert "   bot | not started: no bot token" in output
     assert "   web | " in output and "Listening on TCP address" in output
     assert "worker | " in output and "beat: Starting" in output
+    assert not [pid for pid in children if alive(pid)]
+
+
+def test_a_burst_of_stop_signals_still_stops_everything(tmp_path):
+    """An operator pressing Ctrl-C again, or a supervisor and a process group both sending SIGTERM:
+    a signal arriving while the previous one is being handled must not hang the command (its
+    handler once took a lock, which the second signal then waited for for ever)."""
+    with running(tmp_path) as (run, _port, _log):
+        children = children_of(run.pid)
+        for _ in range(5000):
+            run.send_signal(signal.SIGTERM)
+        assert run.wait(60) == 0
     assert not [pid for pid in children if alive(pid)]
 
 

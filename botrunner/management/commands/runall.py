@@ -75,7 +75,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, port: int, bind: str, **options) -> None:
         children: dict[str, subprocess.Popen] = {}
-        stopping = threading.Event()
+        # A plain flag: a signal handler must take no lock (a second signal arriving while the first
+        # one's handler held an Event's lock waited for it for ever).
+        stopping = False
 
         def pump(name: str, child: subprocess.Popen) -> None:
             for line in child.stdout:
@@ -83,7 +85,8 @@ class Command(BaseCommand):
             self.stdout.flush()
 
         def stop(*_args) -> None:
-            stopping.set()
+            nonlocal stopping
+            stopping = True
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
@@ -113,7 +116,7 @@ class Command(BaseCommand):
             self.stdout.write(f"{'setup':>6} | no bot configuration yet: open {link} (one-time setup link)")
         # Without a token the bot starts as soon as one is configured (the setup wizard's save).
         next_token_check = time.monotonic()
-        while not stopping.is_set():
+        while not stopping:
             if any(child.poll() is not None for child in children.values()):
                 self.stderr.write("A process exited: stopping the others.")
                 break
@@ -134,5 +137,5 @@ class Command(BaseCommand):
                 child.kill()
                 child.wait()
         failed = [name for name, child in children.items() if child.returncode not in (0, -signal.SIGTERM)]
-        if failed and not stopping.is_set():
+        if failed and not stopping:
             raise SystemExit(1)
